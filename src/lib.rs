@@ -1,0 +1,13 @@
+//! `caseload`: an agent-based model of a children's social care workforce, built to test
+//! whether deciding assessment timescales without a manager is "high risk".
+//!
+//! Data flows one way: scenario file -> [`scenario::Scenario`] -> [`experiment::Plan`] ->
+//! [`model::run_one`] in parallel -> [`experiment::Results`] -> tables and reports.
+//! See `ARCHITECTURE.md` for the map.
+
+pub mod cli;
+pub mod experiment;
+pub mod model;
+pub mod scenario;
+pub mod stats;
+pub mod table;

@@ -1,0 +1,275 @@
+//! Cases: a referral that needs an assessment, with its true risk and everything drawn
+//! about it once, from its own stream.
+
+use rand::RngExt;
+use rand_distr::{Exp1, StandardNormal};
+
+use super::streams::{Purpose, stream};
+use crate::scenario::Scenario;
+
+/// Risk tiers, in increasing urgency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    Low = 0,
+    Medium = 1,
+    High = 2,
+    Immediate = 3,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Low, Tier::Medium, Tier::High, Tier::Immediate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Low => "low",
+            Tier::Medium => "medium",
+            Tier::High => "high",
+            Tier::Immediate => "immediate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.name() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The tier a rating on the 0-1 scale falls in, given the three cut-points.
+    pub fn of_rating(rating: f64, cuts: &[f64; 3]) -> Tier {
+        let above = cuts.iter().filter(|c| rating >= **c).count();
+        Tier::ALL[above]
+    }
+}
+
+/// Index of an open case in the simulation's case store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CaseId(pub u32);
+
+/// Index of a social worker post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PostId(pub u32);
+
+/// Index of a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TeamId(pub u32);
+
+/// Where a case is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseState {
+    AwaitingAllocation,
+    AwaitingDecision,
+    InAssessment,
+}
+
+/// The case's own luck, drawn once when it is referred, in this order, so that every rule
+/// sees the same case with the same luck (common random numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draws {
+    /// Standardised rating errors of the worker and the manager.
+    pub z_worker: f64,
+    pub z_manager: f64,
+    /// Uniforms for drift, a missed need, staying open and re-referral.
+    pub u_drift: f64,
+    pub u_missed: f64,
+    pub u_ongoing: f64,
+    pub u_rereferral: f64,
+    pub u_rereferral_delay: f64,
+    /// Standard normal for the ongoing duration, standard exponential for the consultation.
+    pub z_ongoing: f64,
+    pub e_consult: f64,
+}
+
+/// A decided timescale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub tier: Tier,
+    pub shared: bool,
+    pub day: u32,
+    pub start_by: u32,
+    pub complete_by: u32,
+}
+
+/// An open case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Stable identity across rules: the index of the referral, or a hash of its parent's.
+    pub key: u64,
+    pub team: TeamId,
+    pub arrival_day: u32,
+    pub is_rereferral: bool,
+    /// The child's true tier and latent risk score on the 0-1 scale.
+    pub tier: Tier,
+    pub score: f64,
+    pub hours_needed: f64,
+    pub hours_done: f64,
+    pub draws: Draws,
+    pub state: CaseState,
+    pub worker: Option<PostId>,
+    pub allocated_day: u32,
+    /// First day it waited for allocation in its current spell (for the waiting metric).
+    pub waiting_since: u32,
+    /// The worker's rating, its error sd and the tier it implies.
+    pub worker_rating: f64,
+    pub worker_sd: f64,
+    pub worker_tier: Tier,
+    pub decision: Option<Decision>,
+    pub started_day: Option<u32>,
+    /// Whether the limit has passed and corners were cut, and the hours skipped.
+    pub rushed: bool,
+    pub hours_cut: f64,
+}
+
+impl Case {
+    /// Draws a new referral from its own stream. A re-referral of a child whose need was
+    /// missed keeps the child's tier and score (`inherit`).
+    pub fn draw(
+        s: &Scenario,
+        seed: u64,
+        replication: u64,
+        key: u64,
+        team: TeamId,
+        day: u32,
+        inherit: Option<(Tier, f64)>,
+    ) -> Case {
+        let mut rng = stream(seed, replication, Purpose::Case, key);
+        let d = &s.demand;
+        let u_tier: f64 = rng.random();
+        let u_score: f64 = rng.random();
+        let z_hours: f64 = rng.sample(StandardNormal);
+        let draws = Draws {
+            z_worker: rng.sample(StandardNormal),
+            z_manager: rng.sample(StandardNormal),
+            u_drift: rng.random(),
+            u_missed: rng.random(),
+            u_ongoing: rng.random(),
+            u_rereferral: rng.random(),
+            u_rereferral_delay: rng.random(),
+            z_ongoing: rng.sample(StandardNormal),
+            e_consult: rng.sample(Exp1),
+        };
+        let (tier, score) = inherit.unwrap_or_else(|| {
+            let tier = pick_tier(&d.risk_mix, u_tier);
+            let (lo, hi) = band(tier, &d.risk_cuts);
+            (tier, lo + (hi - lo) * u_score)
+        });
+        let hours_needed = lognormal(d.assessment_hours[tier.index()], d.assessment_hours_cv, z_hours);
+        Case {
+            key,
+            team,
+            arrival_day: day,
+            is_rereferral: key >= REREFERRAL_KEYS,
+            tier,
+            score,
+            hours_needed,
+            hours_done: 0.0,
+            draws,
+            state: CaseState::AwaitingAllocation,
+            worker: None,
+            allocated_day: day,
+            waiting_since: day,
+            worker_rating: 0.0,
+            worker_sd: 0.0,
+            worker_tier: Tier::Low,
+            decision: None,
+            started_day: None,
+            rushed: false,
+            hours_cut: 0.0,
+        }
+    }
+
+    pub fn hours_left(&self) -> f64 {
+        (self.hours_needed - self.hours_done - self.hours_cut).max(0.0)
+    }
+
+    /// The day by which the child's true risk needed work to start.
+    pub fn needed_start(&self, s: &Scenario) -> u32 {
+        self.arrival_day + s.demand.needed_start_days[self.tier.index()]
+    }
+
+    /// Ordering key for casework: earliest deadline first (the start deadline until work
+    /// starts, then the completion target), then oldest, then by key.
+    pub fn work_order(&self) -> (u32, u32, u64) {
+        let d = self.decision.expect("only decided cases are worked");
+        let due = if self.started_day.is_none() { d.start_by } else { d.complete_by };
+        (due, self.arrival_day, self.key)
+    }
+}
+
+/// Keys at or above this are re-referrals (derived from a parent's key).
+pub const REREFERRAL_KEYS: u64 = 1 << 62;
+
+/// The key of a child's re-referral, derived from the case it follows.
+pub fn rereferral_key(parent: u64) -> u64 {
+    REREFERRAL_KEYS | (super::streams::mix(parent ^ 0x5EED_0F4E_4E4A_1111) >> 2)
+}
+
+fn pick_tier(mix: &[f64; 4], u: f64) -> Tier {
+    let mut acc = 0.0;
+    for t in Tier::ALL {
+        acc += mix[t.index()];
+        if u < acc {
+            return t;
+        }
+    }
+    // Rounding can leave u just above the sum: the last tier with weight.
+    Tier::ALL.into_iter().rev().find(|t| mix[t.index()] > 0.0).unwrap_or(Tier::Low)
+}
+
+/// The band of the 0-1 scale a tier occupies.
+pub fn band(tier: Tier, cuts: &[f64; 3]) -> (f64, f64) {
+    let lo = if tier == Tier::Low { 0.0 } else { cuts[tier.index() - 1] };
+    let hi = if tier == Tier::Immediate { 1.0 } else { cuts[tier.index()] };
+    (lo, hi)
+}
+
+/// A log-normal value with the given mean and coefficient of variation, from a standard
+/// normal draw `z`.
+pub fn lognormal(mean: f64, cv: f64, z: f64) -> f64 {
+    let sigma2 = (1.0 + cv * cv).ln();
+    let mu = mean.ln() - sigma2 / 2.0;
+    (mu + sigma2.sqrt() * z).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_fall_into_tiers_at_the_cut_points() {
+        let cuts = [0.4, 0.7, 0.95];
+        assert_eq!(Tier::of_rating(-0.2, &cuts), Tier::Low);
+        assert_eq!(Tier::of_rating(0.4, &cuts), Tier::Medium);
+        assert_eq!(Tier::of_rating(0.94, &cuts), Tier::High);
+        assert_eq!(Tier::of_rating(1.3, &cuts), Tier::Immediate);
+    }
+
+    #[test]
+    fn lognormal_has_the_requested_mean() {
+        // E[exp(mu + sigma Z)] by quadrature over the standard normal.
+        let (mean, cv) = (12.0, 0.5);
+        let n = 20_000;
+        let mut acc = 0.0;
+        let mut weight = 0.0;
+        for i in 0..n {
+            let z = -8.0 + 16.0 * (i as f64 + 0.5) / n as f64;
+            let w = (-z * z / 2.0).exp();
+            acc += w * lognormal(mean, cv, z);
+            weight += w;
+        }
+        assert!((acc / weight - mean).abs() < 1e-6);
+        assert!((lognormal(5.0, 0.0, 1.3) - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tiers_are_drawn_in_proportion_to_the_mix() {
+        let mix = [0.4, 0.3, 0.25, 0.05];
+        let n = 10_000;
+        let mut counts = [0usize; 4];
+        for i in 0..n {
+            counts[pick_tier(&mix, (i as f64 + 0.5) / n as f64).index()] += 1;
+        }
+        assert_eq!(counts, [4000, 3000, 2500, 500]);
+    }
+}

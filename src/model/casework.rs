@@ -1,0 +1,105 @@
+//! Casework: each worker's day goes to open children first, then to assessments in
+//! deadline order; a finished assessment gets its outcome (model.md 4.2, 4.5).
+
+use super::case::{CaseId, PostId, lognormal, rereferral_key};
+use super::worker::learning_curve;
+use super::{Pending, Sim};
+use crate::scenario::{DAYS_PER_YEAR, Scenario};
+use std::cmp::Reverse;
+
+/// An assessment's quality: the chance its conclusion matches the child's need.
+pub fn quality(s: &Scenario, years: f64, supervision: f64, hours_cut: f64, hours_needed: f64) -> f64 {
+    let q = &s.quality;
+    let base = learning_curve(q.q_novice, q.q_expert, years, s.judgement.learning_years);
+    let rushed = if hours_needed > 0.0 { hours_cut / hours_needed } else { 0.0 };
+    (base + q.supervision_bonus * supervision - q.rush_penalty * rushed).clamp(0.0, 1.0)
+}
+
+impl Sim<'_> {
+    /// Phase 5: casework.
+    pub(super) fn casework(&mut self) {
+        let s = self.s;
+        let day = self.day;
+        let cw = &s.casework;
+        let day_hours = cw.hours_per_day * cw.direct_work_share;
+        let mut done: Vec<(CaseId, PostId)> = Vec::new();
+        for p in 0..self.posts.len() {
+            let Some(w) = self.posts[p].occupant.as_mut() else { continue };
+            w.ongoing.retain(|&end| end > day);
+            let mut hours = (day_hours - w.ongoing.len() as f64 * cw.ongoing_hours_per_day).max(0.0);
+            let cases = &mut self.cases;
+            w.assessments.sort_by_cached_key(|&id| {
+                let c = cases.get(id);
+                (c.decision.is_none(), c.decision.map(|_| c.work_order()))
+            });
+            for &id in &w.assessments {
+                let c = cases.get_mut(id);
+                if c.decision.is_none() {
+                    break;
+                }
+                if day - c.arrival_day >= s.demand.limit_days && !c.rushed {
+                    // Past the limit the worker cuts corners on what is left.
+                    c.rushed = true;
+                    c.hours_cut = cw.rush_cut_share * c.hours_left();
+                }
+                let give = hours.min(cw.max_assessment_hours_per_day).min(c.hours_left());
+                if give > 0.0 {
+                    hours -= give;
+                    c.hours_done += give;
+                    if c.started_day.is_none() {
+                        c.started_day = Some(day);
+                        let late = day.saturating_sub(c.needed_start(s));
+                        if day >= s.run.warmup_days {
+                            self.rec.start(c.tier, day - c.arrival_day, late);
+                        }
+                    }
+                }
+                if c.hours_left() <= 1e-9 {
+                    done.push((id, PostId(p as u32)));
+                }
+            }
+        }
+        for (id, post) in done {
+            self.complete(id, post);
+        }
+    }
+
+    /// An assessment is finished: its quality and outcome are drawn from the case's own
+    /// luck; the child may stay open on the worker's caseload and may be re-referred.
+    fn complete(&mut self, id: CaseId, post: PostId) {
+        let s = self.s;
+        let day = self.day;
+        let c = self.cases.remove(id);
+        self.completed += 1;
+        let team = &self.teams[c.team.0 as usize];
+        let shared = c.decision.is_some_and(|d| d.shared);
+        let supervision = if shared {
+            1.0
+        } else if s.managers.freed_time_to_supervision {
+            team.manager.as_ref().map_or(0.0, |m| m.freed_share)
+        } else {
+            0.0
+        };
+        let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
+        w.assessments.retain(|&a| a != id);
+        let q = quality(s, w.years, supervision, c.hours_cut, c.hours_needed);
+        let missed = c.draws.u_missed < 1.0 - q;
+        if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
+            let days = lognormal(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv, c.draws.z_ongoing);
+            w.ongoing.push(day + (days.round() as u32).max(1));
+        }
+        let p = if missed { s.quality.rereferral_if_missed } else { s.quality.rereferral_base };
+        if c.draws.u_rereferral < p {
+            let delay = 1 + (c.draws.u_rereferral_delay * (DAYS_PER_YEAR - 1) as f64) as u32;
+            self.pending.push(Reverse(Pending {
+                day: day + delay,
+                key: rereferral_key(c.key),
+                team: c.team,
+                inherit: missed.then_some((c.tier, c.score)),
+            }));
+        }
+        if day >= s.run.warmup_days {
+            self.rec.completion(day - c.arrival_day, s.demand.limit_days, q, missed);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Manager consultations: each manager works through the queue of cases waiting for a
+//! shared decision, most urgent first, within the day's consultation time.
+
+use super::Sim;
+use super::case::CaseId;
+use crate::scenario::ConsultTime;
+
+/// Days over which the share of consultation time left free is averaged for supervision.
+const FREED_WINDOW_DAYS: f64 = 20.0;
+
+impl Sim<'_> {
+    /// The team whose manager consults for `team`: its own, or while that post is empty,
+    /// the next team of the same authority (in team order, wrapping) that has one.
+    pub(super) fn consulting_team(&self, team: usize) -> Option<usize> {
+        if self.teams[team].manager.is_some() {
+            return Some(team);
+        }
+        let authority = self.teams[team].authority;
+        let first = self.first_team[authority as usize] as usize;
+        let n = self.s.authorities[authority as usize].teams as usize;
+        (1..n).map(|k| first + (team - first + k) % n).find(|&t| self.teams[t].manager.is_some())
+    }
+
+    /// Minutes a consultation on this case takes.
+    pub(super) fn consult_minutes(&self, id: CaseId) -> f64 {
+        let m = &self.s.managers;
+        match m.consult_time {
+            ConsultTime::Fixed => m.minutes_per_consult,
+            ConsultTime::Exponential => m.minutes_per_consult * self.cases.get(id).draws.e_consult,
+        }
+    }
+
+    /// Phase 4: consultations.
+    pub(super) fn consult(&mut self) {
+        let s = self.s;
+        let capacity = s.managers.consult_hours_per_day * 60.0;
+        let cover: Vec<Option<usize>> = (0..self.teams.len()).map(|t| self.consulting_team(t)).collect();
+        let mut served = Vec::new();
+        for m in 0..self.teams.len() {
+            let Some(manager) = &self.teams[m].manager else { continue };
+            let years = manager.years;
+            served.clear();
+            served.extend((0..self.teams.len()).filter(|&t| cover[t] == Some(m)));
+            let mut left = manager.minutes_left;
+            while left > 0.0 {
+                let Some((team, id, minutes)) = self.next_consultation(&served) else { break };
+                if minutes <= left {
+                    left -= minutes;
+                    self.teams[team].in_consult = None;
+                    self.decide_shared(id, years);
+                } else {
+                    self.teams[team].in_consult = Some((id, minutes - left));
+                    left = 0.0;
+                }
+            }
+            let manager = self.teams[m].manager.as_mut().expect("present");
+            let used = capacity - left;
+            let free = if capacity > 0.0 { (left / capacity).clamp(0.0, 1.0) } else { 0.0 };
+            manager.freed_share += (free - manager.freed_share) / FREED_WINDOW_DAYS;
+            manager.minutes_left = capacity;
+            if self.day >= s.run.warmup_days {
+                self.rec.consultation_day(capacity, used);
+            }
+        }
+    }
+
+    /// The consultation to do next for a manager serving `teams`: one already begun, else
+    /// the most urgent waiting case by the worker's rating, then the longest waiting.
+    /// Removes it from its queue and returns its team, id and minutes still to go.
+    fn next_consultation(&mut self, teams: &[usize]) -> Option<(usize, CaseId, f64)> {
+        for &t in teams {
+            if let Some((id, minutes)) = self.teams[t].in_consult {
+                return Some((t, id, minutes));
+            }
+        }
+        let mut best: Option<(usize, usize, (std::cmp::Reverse<_>, u32, u64))> = None;
+        for &t in teams {
+            for (i, &id) in self.teams[t].queue.iter().enumerate() {
+                let c = self.cases.get(id);
+                let key = (std::cmp::Reverse(c.worker_tier), c.allocated_day, c.key);
+                if best.as_ref().is_none_or(|b| key < b.2) {
+                    best = Some((t, i, key));
+                }
+            }
+        }
+        let (t, i, _) = best?;
+        let id = self.teams[t].queue.swap_remove(i);
+        let minutes = self.consult_minutes(id);
+        self.teams[t].in_consult = Some((id, minutes));
+        Some((t, id, minutes))
+    }
+}

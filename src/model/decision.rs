@@ -1,0 +1,284 @@
+//! Decision rules: who decides how urgently an assessment is done, and how ratings are
+//! made and combined (model.md section 4.3).
+
+use super::Sim;
+use super::case::{CaseId, CaseState, Decision, Tier};
+use super::worker::learning_curve;
+use crate::scenario::{Combine, Judgement};
+
+/// Who decides an assessment's timescale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rule {
+    /// The social worker alone, on the day of allocation.
+    PractitionerOnly,
+    /// The social worker in discussion with their manager.
+    ManagerShared,
+    /// Shared while the worker has less than `max_years` of experience, else alone.
+    SharedForNovices { max_years: f64 },
+    /// Shared when the worker's own rating is at least `tier`, else alone.
+    SharedAbove { tier: Tier },
+}
+
+impl Rule {
+    /// Parses `practitioner_only`, `manager_shared`, `shared_for_novices:YEARS` or
+    /// `shared_above:TIER`.
+    pub fn parse(s: &str) -> Result<Rule, String> {
+        let (head, arg) = match s.split_once(':') {
+            Some((h, a)) => (h, Some(a)),
+            None => (s, None),
+        };
+        match (head, arg) {
+            ("practitioner_only", None) => Ok(Rule::PractitionerOnly),
+            ("manager_shared", None) => Ok(Rule::ManagerShared),
+            ("shared_for_novices", Some(a)) => match a.parse::<f64>() {
+                Ok(y) if (0.0..=40.0).contains(&y) => Ok(Rule::SharedForNovices { max_years: y }),
+                _ => {
+                    Err(format!("rule \"{s}\": shared_for_novices takes years from 0 to 40, e.g. shared_for_novices:2"))
+                }
+            },
+            ("shared_above", Some(a)) => Tier::parse(a).map(|tier| Rule::SharedAbove { tier }).ok_or_else(|| {
+                format!(
+                    "rule \"{s}\": shared_above takes a tier (low, medium, high, immediate), e.g. shared_above:high"
+                )
+            }),
+            _ => Err(format!(
+                "rule \"{s}\" is not known; rules are practitioner_only, manager_shared, \
+                 shared_for_novices:YEARS, shared_above:TIER"
+            )),
+        }
+    }
+
+    /// The rule as written, used in tables.
+    pub fn name(&self) -> String {
+        match self {
+            Rule::PractitionerOnly => "practitioner_only".into(),
+            Rule::ManagerShared => "manager_shared".into(),
+            Rule::SharedForNovices { max_years } => format!("shared_for_novices:{max_years}"),
+            Rule::SharedAbove { tier } => format!("shared_above:{}", tier.name()),
+        }
+    }
+
+    /// Whether a case rated `worker_tier` by a worker with `years` of experience is decided
+    /// with the manager.
+    pub fn shares(&self, years: f64, worker_tier: Tier) -> bool {
+        match self {
+            Rule::PractitionerOnly => false,
+            Rule::ManagerShared => true,
+            Rule::SharedForNovices { max_years } => years < *max_years,
+            Rule::SharedAbove { tier } => worker_tier >= *tier,
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// The sd of a worker's rating error: the learning curve, inflated by caseload over cap.
+pub fn worker_sd(j: &Judgement, years: f64, load: f64) -> f64 {
+    learning_curve(j.sd_novice, j.sd_expert, years, j.learning_years) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
+}
+
+/// The sd of a manager's rating error, from the manager's own experience.
+pub fn manager_sd(j: &Judgement, years: f64) -> f64 {
+    learning_curve(j.sd_novice, j.sd_expert, years, j.learning_years)
+}
+
+/// The weight on the worker's rating in the precision-weighted average of two correlated
+/// ratings (the best linear unbiased combination), kept within 0 to 1.
+pub fn combine_weight(sd_w: f64, sd_m: f64, rho: f64) -> f64 {
+    let denom = sd_w * sd_w + sd_m * sd_m - 2.0 * rho * sd_w * sd_m;
+    if denom <= 1e-12 {
+        return 0.5;
+    }
+    ((sd_m * sd_m - rho * sd_w * sd_m) / denom).clamp(0.0, 1.0)
+}
+
+/// The sd of `w * e_w + (1 - w) * e_m` for errors with sds `sd_w`, `sd_m` and correlation `rho`.
+pub fn combined_sd(sd_w: f64, sd_m: f64, rho: f64, w: f64) -> f64 {
+    let v = w * w * sd_w * sd_w + (1.0 - w) * (1.0 - w) * sd_m * sd_m + 2.0 * w * (1.0 - w) * rho * sd_w * sd_m;
+    v.max(0.0).sqrt()
+}
+
+/// The manager's rating of a case: the same referral read with an error correlated `rho`
+/// with the worker's.
+pub fn manager_rating(j: &Judgement, score: f64, z_worker: f64, z_manager: f64, sd_m: f64) -> f64 {
+    score + sd_m * (j.rho * z_worker + (1.0 - j.rho * j.rho).sqrt() * z_manager)
+}
+
+/// The rating a shared decision uses.
+pub fn combined_rating(j: &Judgement, y_w: f64, sd_w: f64, y_m: f64, sd_m: f64) -> f64 {
+    match j.combine {
+        Combine::Average => {
+            let w = combine_weight(sd_w, sd_m, j.rho);
+            w * y_w + (1.0 - w) * y_m
+        }
+        Combine::DeferToManager => y_m,
+        Combine::MoreUrgent => y_w.max(y_m),
+    }
+}
+
+impl Sim<'_> {
+    /// Phase 3: the rule in force sets each newly allocated case's timescale, or sends it
+    /// to the manager's queue.
+    pub(super) fn decide_timescales(&mut self) {
+        let ids = std::mem::take(&mut self.newly_allocated);
+        for &id in &ids {
+            let c = self.cases.get(id);
+            let worker = self.posts[c.worker.expect("allocated").0 as usize].occupant.as_ref().expect("worker");
+            if !self.rule.shares(worker.years, c.worker_tier) {
+                self.decide_alone(id);
+            } else if c.worker_tier == Tier::Immediate {
+                self.fast_track(id);
+            } else {
+                let team = c.team.0 as usize;
+                self.cases.get_mut(id).state = CaseState::AwaitingDecision;
+                self.teams[team].queue.push(id);
+            }
+        }
+        self.newly_allocated = ids;
+        self.newly_allocated.clear();
+    }
+
+    /// A lone decision: the worker's rating, shifted by any lone-decision bias; a share of
+    /// non-urgent cases drift to the statutory limit as their target.
+    fn decide_alone(&mut self, id: CaseId) {
+        let s = self.s;
+        let c = self.cases.get(id);
+        let tier = Tier::of_rating(c.worker_rating + s.judgement.lone_decision_bias, &s.demand.risk_cuts);
+        let drift = tier <= Tier::Medium && c.draws.u_drift < s.judgement.drift_share;
+        if tier >= Tier::High {
+            let post = c.worker.expect("allocated").0 as usize;
+            self.posts[post].occupant.as_mut().expect("worker").last_lone_high_day = Some(self.day);
+        }
+        self.set_decision(id, tier, false, drift);
+    }
+
+    /// The worker rates the risk immediate: work starts today and the manager is consulted
+    /// the same day, out of turn, without delaying it.
+    fn fast_track(&mut self, id: CaseId) {
+        let team = self.cases.get(id).team.0 as usize;
+        match self.consulting_team(team) {
+            Some(m) => {
+                let minutes = self.consult_minutes(id);
+                let manager = self.teams[m].manager.as_mut().expect("consulting manager");
+                manager.minutes_left -= minutes;
+                let years = manager.years;
+                self.decide_shared(id, years);
+            }
+            // No manager anywhere in the authority: the worker decides alone.
+            None => self.decide_alone(id),
+        }
+    }
+
+    /// A shared decision by the worker and a manager with `manager_years` of experience.
+    pub(super) fn decide_shared(&mut self, id: CaseId, manager_years: f64) {
+        let s = self.s;
+        let j = &s.judgement;
+        let c = self.cases.get(id);
+        let sd_m = manager_sd(j, manager_years);
+        let y_m = manager_rating(j, c.score, c.draws.z_worker, c.draws.z_manager, sd_m);
+        let y = combined_rating(j, c.worker_rating, c.worker_sd, y_m, sd_m);
+        let tier = Tier::of_rating(y, &s.demand.risk_cuts);
+        let wait = self.day - c.allocated_day;
+        if self.in_horizon() {
+            self.rec.consult_wait(wait);
+        }
+        self.set_decision(id, tier, true, false);
+    }
+
+    fn set_decision(&mut self, id: CaseId, tier: Tier, shared: bool, drift: bool) {
+        let s = self.s;
+        let day = self.day;
+        let c = self.cases.get_mut(id);
+        let target = if drift { s.demand.limit_days } else { s.demand.completion_days[tier.index()] };
+        c.decision = Some(Decision {
+            tier,
+            shared,
+            day,
+            start_by: c.arrival_day + s.demand.needed_start_days[tier.index()],
+            complete_by: c.arrival_day + target,
+        });
+        c.state = CaseState::InAssessment;
+        let (true_tier, days) = (c.tier, day - c.arrival_day);
+        if self.in_horizon() {
+            self.rec.decision(true_tier, tier, shared, days);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_and_print_the_same() {
+        for s in ["practitioner_only", "manager_shared", "shared_for_novices:2", "shared_above:high"] {
+            assert_eq!(Rule::parse(s).unwrap().name(), s);
+        }
+        assert!(Rule::parse("shared_above:severe").is_err());
+        assert!(Rule::parse("manager_only").is_err());
+        assert!(Rule::parse("shared_for_novices").is_err());
+    }
+
+    #[test]
+    fn hybrids_share_where_they_say() {
+        let novices = Rule::SharedForNovices { max_years: 2.0 };
+        assert!(novices.shares(1.9, Tier::Low));
+        assert!(!novices.shares(2.0, Tier::Immediate));
+        let above = Rule::SharedAbove { tier: Tier::High };
+        assert!(above.shares(10.0, Tier::High));
+        assert!(!above.shares(0.0, Tier::Medium));
+    }
+
+    #[test]
+    fn the_precision_weighted_average_has_the_textbook_variance() {
+        // Unclamped, the BLUE of two correlated estimates has variance
+        // sd_w^2 sd_m^2 (1 - rho^2) / (sd_w^2 + sd_m^2 - 2 rho sd_w sd_m).
+        for &(sd_w, sd_m, rho) in &[(0.2, 0.15, 0.3), (0.1, 0.1, 0.0), (0.25, 0.12, -0.2), (0.18, 0.2, 0.5)] {
+            let w = combine_weight(sd_w, sd_m, rho);
+            assert!(w > 0.0 && w < 1.0);
+            let expect =
+                sd_w * sd_w * sd_m * sd_m * (1.0 - rho * rho) / (sd_w * sd_w + sd_m * sd_m - 2.0 * rho * sd_w * sd_m);
+            assert!((combined_sd(sd_w, sd_m, rho, w).powi(2) - expect).abs() < 1e-12);
+            // And it is no worse than either view alone.
+            assert!(combined_sd(sd_w, sd_m, rho, w) <= sd_w.min(sd_m) + 1e-12);
+        }
+        // Equal, independent errors: equal weights, variance halved.
+        assert!((combine_weight(0.2, 0.2, 0.0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_manager_error_has_the_stated_sd_and_correlation() {
+        let j = crate::scenario::Scenario::default().judgement;
+        // Exact moments over a grid of (z_w, z_m) pairs weighted by the normal density.
+        let (mut sxx, mut syy, mut sxy, mut wsum) = (0.0, 0.0, 0.0, 0.0);
+        let n = 400;
+        for a in 0..n {
+            for b in 0..n {
+                let zw = -6.0 + 12.0 * (a as f64 + 0.5) / n as f64;
+                let zm = -6.0 + 12.0 * (b as f64 + 0.5) / n as f64;
+                let w = (-(zw * zw + zm * zm) / 2.0).exp();
+                let em = manager_rating(&j, 0.0, zw, zm, 0.3);
+                sxx += w * zw * zw;
+                syy += w * em * em;
+                sxy += w * zw * em;
+                wsum += w;
+            }
+        }
+        let (vx, vy, cxy) = (sxx / wsum, syy / wsum, sxy / wsum);
+        assert!((vy.sqrt() - 0.3).abs() < 1e-6);
+        assert!((cxy / (vx * vy).sqrt() - j.rho).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rating_error_falls_with_experience_and_rises_with_load() {
+        let j = crate::scenario::Scenario::default().judgement;
+        assert_eq!(worker_sd(&j, 0.0, 0.5), j.sd_novice);
+        assert!(worker_sd(&j, 10.0, 0.5) < worker_sd(&j, 1.0, 0.5));
+        assert_eq!(worker_sd(&j, 0.0, 1.0), j.sd_novice);
+        assert!((worker_sd(&j, 0.0, 1.5) - j.sd_novice * (1.0 + 0.5 * j.load_effect)).abs() < 1e-12);
+    }
+}

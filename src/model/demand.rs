@@ -1,0 +1,55 @@
+//! Demand: referrals arrive each day, Poisson with a seasonal rate, and re-referrals come
+//! back when they are due (model.md 4.1).
+
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
+
+use super::case::{Case, TeamId};
+use super::{Referral, Sim, month_of};
+use crate::scenario::DAYS_PER_YEAR;
+
+impl Sim<'_> {
+    /// Phase 1: referrals arrive and are routed to a team.
+    pub(super) fn referrals_arrive(&mut self) {
+        let s = self.s;
+        let day = self.day;
+        let season = s.demand.seasonality[month_of(day) as usize];
+        self.today.clear();
+        for (a, auth) in s.authorities.iter().enumerate() {
+            let rate = auth.new_referrals_per_year / DAYS_PER_YEAR as f64 * season;
+            let rng = &mut self.arrivals[a];
+            let n = if rate > 0.0 { Poisson::new(rate).expect("finite positive rate").sample(rng) as u64 } else { 0 };
+            for _ in 0..n {
+                let team = TeamId(self.first_team[a] + self.arrivals[a].random_range(0..auth.teams));
+                let key = self.next_key;
+                self.next_key += 1;
+                let case = Case::draw(s, self.seed, self.replication, key, team, day, None);
+                self.admit(case);
+            }
+        }
+        while self.pending.peek().is_some_and(|p| p.0.day <= day) {
+            let p = self.pending.pop().expect("peeked").0;
+            let case = Case::draw(s, self.seed, self.replication, p.key, p.team, day, p.inherit);
+            self.admit(case);
+        }
+    }
+
+    fn admit(&mut self, case: Case) {
+        self.arrived += 1;
+        self.today.push(Referral {
+            key: case.key,
+            day: case.arrival_day,
+            team: case.team,
+            tier: case.tier,
+            score: case.score,
+            hours_needed: case.hours_needed,
+            is_rereferral: case.is_rereferral,
+        });
+        if self.in_horizon() {
+            self.rec.referral(case.tier, case.is_rereferral);
+        }
+        let team = case.team.0 as usize;
+        let id = self.cases.insert(case);
+        self.teams[team].unallocated.push_back(id);
+    }
+}

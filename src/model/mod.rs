@@ -1,0 +1,310 @@
+//! The model: a pure function of (scenario, rule, seed, replication).
+//!
+//! No I/O, no clock, no ambient random numbers, no threads. [`run_one`] cannot fail once
+//! it has a validated [`Scenario`]. [`Sim::step`] is one working day, in the order of
+//! `docs/ODD.md` section 3.
+
+mod allocation;
+mod case;
+mod casework;
+mod consultation;
+mod decision;
+mod demand;
+mod record;
+mod streams;
+mod team;
+mod worker;
+mod workforce;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+pub use case::{Case, CaseId, CaseState, PostId, TeamId, Tier, band, lognormal};
+pub use decision::{Rule, combine_weight, combined_sd, manager_sd, worker_sd};
+pub use record::{Metric, Metrics, MonthRecord, median};
+pub use streams::{Purpose, Stream, stream};
+pub use worker::{Kind, learning_curve};
+
+use crate::scenario::{DAYS_PER_YEAR, Scenario};
+use record::{Recorder, Stocks};
+use team::Team;
+use worker::Post;
+
+/// What one run gives back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutput {
+    pub rule: Rule,
+    pub replication: u64,
+    pub metrics: Metrics,
+    pub months: Vec<MonthRecord>,
+}
+
+/// Runs one replication of a scenario under one rule, warm-up and horizon.
+pub fn run_one(s: &Scenario, rule: Rule, seed: u64, replication: u64) -> RunOutput {
+    let mut sim = Sim::new(s, rule, seed, replication);
+    let end = s.run.warmup_days + s.run.horizon_days;
+    while sim.day() < end {
+        sim.step();
+    }
+    sim.finish()
+}
+
+/// A re-referral due on a later day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pending {
+    day: u32,
+    key: u64,
+    team: TeamId,
+    /// The child's tier and score when the need was missed and persists.
+    inherit: Option<(Tier, f64)>,
+}
+
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.day, self.key).cmp(&(other.day, other.key))
+    }
+}
+
+/// Open cases, stored in reusable slots so memory follows the open caseload.
+#[derive(Debug, Default)]
+struct Cases {
+    slots: Vec<Option<Case>>,
+    free: Vec<u32>,
+    open: u32,
+}
+
+impl Cases {
+    fn insert(&mut self, c: Case) -> CaseId {
+        self.open += 1;
+        if let Some(i) = self.free.pop() {
+            self.slots[i as usize] = Some(c);
+            CaseId(i)
+        } else {
+            self.slots.push(Some(c));
+            CaseId(self.slots.len() as u32 - 1)
+        }
+    }
+    fn get(&self, id: CaseId) -> &Case {
+        self.slots[id.0 as usize].as_ref().expect("open case")
+    }
+    fn get_mut(&mut self, id: CaseId) -> &mut Case {
+        self.slots[id.0 as usize].as_mut().expect("open case")
+    }
+    fn remove(&mut self, id: CaseId) -> Case {
+        self.open -= 1;
+        self.free.push(id.0);
+        self.slots[id.0 as usize].take().expect("open case")
+    }
+    fn iter(&self) -> impl Iterator<Item = &Case> {
+        self.slots.iter().flatten()
+    }
+}
+
+/// Counts of every referral by where it is, for the conservation check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Census {
+    pub arrived: u64,
+    pub awaiting_allocation: u64,
+    pub awaiting_decision: u64,
+    pub in_assessment: u64,
+    pub completed: u64,
+    /// Largest caseload over cap among workers (at most 0 when caps hold).
+    pub worst_excess_over_cap: i64,
+    pub workers: u32,
+    pub posts: u32,
+}
+
+/// The state of one replication under one rule.
+pub struct Sim<'s> {
+    s: &'s Scenario,
+    rule: Rule,
+    seed: u64,
+    replication: u64,
+    day: u32,
+    /// One arrivals stream per authority.
+    arrivals: Vec<Stream>,
+    /// Index of each authority's first team.
+    first_team: Vec<u32>,
+    cases: Cases,
+    teams: Vec<Team>,
+    posts: Vec<Post>,
+    pending: BinaryHeap<Reverse<Pending>>,
+    next_key: u64,
+    /// Cases allocated today that need a timescale decision.
+    newly_allocated: Vec<CaseId>,
+    rec: Recorder,
+    arrived: u64,
+    completed: u64,
+    /// The referrals admitted today, for checks of common random numbers.
+    today: Vec<Referral>,
+}
+
+/// A referral as it arrived: what both rules must see identically.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Referral {
+    pub key: u64,
+    pub day: u32,
+    pub team: TeamId,
+    pub tier: Tier,
+    pub score: f64,
+    pub hours_needed: f64,
+    pub is_rereferral: bool,
+}
+
+impl<'s> Sim<'s> {
+    /// The state on day 0: every team with its manager, posts filled or vacant.
+    pub fn new(s: &'s Scenario, rule: Rule, seed: u64, replication: u64) -> Sim<'s> {
+        let mut sim = Sim {
+            s,
+            rule,
+            seed,
+            replication,
+            day: 0,
+            arrivals: Vec::new(),
+            first_team: Vec::new(),
+            cases: Cases::default(),
+            teams: Vec::new(),
+            posts: Vec::new(),
+            pending: BinaryHeap::new(),
+            next_key: 0,
+            newly_allocated: Vec::new(),
+            rec: Recorder::default(),
+            arrived: 0,
+            completed: 0,
+            today: Vec::new(),
+        };
+        sim.initialise();
+        sim
+    }
+
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    /// The referrals that arrived on the last day stepped.
+    pub fn referrals_today(&self) -> &[Referral] {
+        &self.today
+    }
+
+    /// One working day, phase by phase (docs/ODD.md section 3).
+    pub fn step(&mut self) {
+        self.referrals_arrive();
+        self.allocate();
+        self.decide_timescales();
+        self.consult();
+        self.casework();
+        self.workforce();
+        self.record();
+        self.day += 1;
+    }
+
+    /// The run's outputs.
+    pub fn finish(self) -> RunOutput {
+        RunOutput {
+            rule: self.rule,
+            replication: self.replication,
+            metrics: self.rec.metrics(DAYS_PER_YEAR as f64),
+            months: self.rec.months,
+        }
+    }
+
+    fn in_horizon(&self) -> bool {
+        self.day >= self.s.run.warmup_days
+    }
+
+    /// Where every referral is, and whether caps hold.
+    pub fn census(&self) -> Census {
+        let mut c = Census { arrived: self.arrived, completed: self.completed, ..Census::default() };
+        for case in self.cases.iter() {
+            match case.state {
+                CaseState::AwaitingAllocation => c.awaiting_allocation += 1,
+                CaseState::AwaitingDecision => c.awaiting_decision += 1,
+                CaseState::InAssessment => c.in_assessment += 1,
+            }
+        }
+        c.worst_excess_over_cap = i64::MIN;
+        for post in &self.posts {
+            if let Some(w) = &post.occupant {
+                c.workers += 1;
+                c.worst_excess_over_cap =
+                    c.worst_excess_over_cap.max(i64::from(w.caseload()) - i64::from(w.cap(self.s)));
+            }
+        }
+        c.posts = self.posts.len() as u32;
+        c
+    }
+
+    /// Rolls the day's stocks into the records.
+    fn record(&mut self) {
+        if !self.in_horizon() {
+            return;
+        }
+        let s = self.s;
+        let mut st = Stocks { posts: self.posts.len() as u32, ..Stocks::default() };
+        for t in &self.teams {
+            st.unallocated += t.unallocated.len() as u32;
+            st.consult_queue += t.queue.len() as u32;
+        }
+        for post in &self.posts {
+            st.vacant += u32::from(post.is_vacant());
+            if let Some(w) = &post.occupant {
+                if w.is_employed() {
+                    st.employed += 1;
+                } else {
+                    st.agency += 1;
+                }
+                if w.caseload() > 0 {
+                    st.holders += 1;
+                    st.cases_held += w.caseload();
+                }
+                st.under_two += u32::from(w.years < 2.0);
+            }
+        }
+        for c in self.cases.iter() {
+            st.open_assessments += 1;
+            if c.tier >= Tier::High && c.started_day.is_none() && self.day >= c.needed_start(s) {
+                // A child waiting on a day their risk needed work started counts a day late;
+                // the needed start day itself is on time, so count days strictly after it.
+                st.late_high_risk_open += u32::from(self.day > c.needed_start(s));
+            }
+        }
+        let horizon_day = self.day - s.run.warmup_days;
+        let month_end = month_of(horizon_day + 1) != month_of(horizon_day);
+        self.rec.end_day(st, month_end);
+    }
+
+    fn initialise(&mut self) {
+        let s = self.s;
+        let mut init = stream(self.seed, self.replication, Purpose::Initial, 0);
+        for (a, auth) in s.authorities.iter().enumerate() {
+            self.arrivals.push(stream(self.seed, self.replication, Purpose::Arrivals, a as u64));
+            self.first_team.push(self.teams.len() as u32);
+            for _ in 0..auth.teams {
+                let t = self.teams.len() as u32;
+                let first = self.posts.len() as u32;
+                let posts = first..first + auth.posts_per_team;
+                let mut rng = stream(self.seed, self.replication, Purpose::Team, u64::from(t));
+                let manager = workforce::new_manager(s, &mut rng, s.managers.experience_years_mean);
+                self.teams.push(Team::new(a as u32, posts, Some(manager), rng));
+                for p in first..first + auth.posts_per_team {
+                    let rng = stream(self.seed, self.replication, Purpose::Post, u64::from(p));
+                    self.posts.push(Post { team: TeamId(t), rng, occupant: None, hire_day: None, agency_day: None });
+                }
+            }
+        }
+        for p in 0..self.posts.len() {
+            workforce::fill_initial(s, &mut self.posts[p], &mut init);
+        }
+    }
+}
+
+/// The reporting month (0 to 11) of a working day; month 0 starts the year.
+pub fn month_of(day: u32) -> u32 {
+    (day % DAYS_PER_YEAR) * 12 / DAYS_PER_YEAR
+}

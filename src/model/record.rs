@@ -1,0 +1,405 @@
+//! Outcome records: daily counters rolled up into the run's metrics and monthly series.
+//!
+//! Only the measured horizon (after the warm-up) is recorded. Memory is fixed: sums and
+//! a histogram of durations, never a list of every case.
+
+use super::case::Tier;
+
+macro_rules! metrics {
+    ($($variant:ident => $name:literal, $unit:literal, $label:literal;)*) => {
+        /// An outcome of one run (model.md section 5).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Metric { $($variant),* }
+
+        impl Metric {
+            pub const ALL: &'static [Metric] = &[$(Metric::$variant),*];
+
+            /// Column name in tables, the same everywhere.
+            pub fn name(self) -> &'static str {
+                match self { $(Metric::$variant => $name),* }
+            }
+
+            pub fn unit(self) -> &'static str {
+                match self { $(Metric::$variant => $unit),* }
+            }
+
+            /// Words for a person.
+            pub fn label(self) -> &'static str {
+                match self { $(Metric::$variant => $label),* }
+            }
+        }
+    };
+}
+
+metrics! {
+    ReferralsPerYear => "referrals_per_year", "referrals/year", "referrals (including re-referrals)";
+    AssessmentsPerYear => "assessments_per_year", "assessments/year", "assessments completed";
+    DaysToDecision => "days_to_decision_mean", "working days", "referral to timescale decision";
+    DaysToStart => "days_to_start_mean", "working days", "referral to start of work";
+    DaysToCompletion => "days_to_completion_mean", "working days", "referral to completion";
+    DaysToCompletionMedian => "days_to_completion_median", "working days", "referral to completion, median";
+    Within45 => "within_45_days_pct", "%", "assessments completed within the limit";
+    Unallocated => "unallocated_mean", "cases", "assessments waiting for a worker, daily mean";
+    AllocationWait => "allocation_wait_days_mean", "working days", "wait for a worker per allocation";
+    HighRiskLate => "high_risk_started_late_pct", "%", "high/immediate-risk children whose work started late";
+    LateDaysPerHighRisk => "late_days_per_high_risk_referral", "working days", "days late per high/immediate-risk referral";
+    UnderRated => "under_rated_pct", "%", "decided tier below true tier";
+    UnderRatedMedium => "under_rated_medium_pct", "%", "under-rated, true tier medium";
+    UnderRatedHigh => "under_rated_high_pct", "%", "under-rated, true tier high";
+    UnderRatedImmediate => "under_rated_immediate_pct", "%", "under-rated, true tier immediate";
+    OverRatedLow => "over_rated_low_pct", "%", "low-risk cases rated high or immediate";
+    QualityMean => "quality_mean", "probability", "assessment quality (chance it matches need)";
+    MissedNeed => "missed_need_pct", "%", "assessments that missed the child's need";
+    Rereferral => "rereferral_pct", "%", "referrals that are re-referrals within 12 months";
+    Turnover => "turnover_pct", "%/year", "employed social workers leaving a year";
+    LeaversUnderTwoYears => "leavers_under_two_years_service_pct", "%", "leavers with under 2 years in post";
+    Vacancy => "vacancy_pct", "%", "posts without an employed worker";
+    Agency => "agency_pct", "%", "agency share of social workers";
+    Caseload => "caseload_mean", "cases", "cases per case holder";
+    UnderTwoYears => "under_two_years_pct", "%", "social workers under 2 years' experience";
+    ConsultUtilisation => "consult_utilisation_pct", "%", "manager consultation time used";
+    ConsultWait => "consult_wait_days_mean", "working days", "wait for a shared decision";
+    Shared => "shared_decisions_pct", "%", "timescale decisions made with the manager";
+}
+
+/// The metrics of one run, indexed by [`Metric`]. `NaN` where a metric does not apply
+/// (a consultation wait when no decision was shared).
+#[derive(Debug, Clone)]
+pub struct Metrics(pub Vec<f64>);
+
+/// Equal when bit for bit the same (so `NaN` equals `NaN`): "same seed, same bytes".
+impl PartialEq for Metrics {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
+impl Metrics {
+    pub fn get(&self, m: Metric) -> f64 {
+        self.0[m as usize]
+    }
+}
+
+/// One month of the measured horizon: flows summed over the month, stocks at its end.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MonthRecord {
+    /// Month number from the start of the horizon, from 0.
+    pub month: u32,
+    pub referrals: u32,
+    pub completed: u32,
+    /// Share completed within the limit, cumulative since the horizon began (%).
+    pub within_45_to_date_pct: f64,
+    pub open_assessments: u32,
+    pub unallocated: u32,
+    pub caseload_mean: f64,
+    pub headcount: u32,
+    pub vacancies: u32,
+    pub agency: u32,
+    pub leavers: u32,
+    pub under_two_years_pct: f64,
+    pub consult_queue: u32,
+}
+
+/// Counters for the measured horizon.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    pub days: u64,
+    pub referrals: u64,
+    pub rereferrals: u64,
+    pub high_risk_referrals: u64,
+    pub decisions: [u64; 4],
+    pub under_rated: [u64; 4],
+    pub over_rated_low: u64,
+    pub shared: u64,
+    pub decision_days: u64,
+    pub consult_waits: u64,
+    pub consult_wait_days: u64,
+    pub started: u64,
+    pub start_days: u64,
+    pub high_risk_started: u64,
+    pub high_risk_late: u64,
+    pub late_days: u64,
+    pub completed: u64,
+    pub completion_days: u64,
+    pub within_limit: u64,
+    /// Completions by days from referral (last bin holds everything longer).
+    pub duration_histogram: Vec<u64>,
+    pub quality: f64,
+    pub missed: u64,
+    pub allocations: u64,
+    pub allocation_wait_days: u64,
+    pub unallocated_days: u64,
+    pub leavers_employed: u64,
+    pub leavers_short_service: u64,
+    pub employed_days: u64,
+    pub agency_days: u64,
+    pub vacant_days: u64,
+    pub post_days: u64,
+    pub cases_held: u64,
+    pub holder_days: u64,
+    pub under_two_days: u64,
+    pub worker_days: u64,
+    pub consult_capacity: f64,
+    pub consult_used: f64,
+    pub months: Vec<MonthRecord>,
+    month: MonthRecord,
+    month_days: u32,
+    month_cases_held: u64,
+    month_holders: u64,
+}
+
+const HISTOGRAM_DAYS: usize = 1000;
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder {
+            days: 0,
+            referrals: 0,
+            rereferrals: 0,
+            high_risk_referrals: 0,
+            decisions: [0; 4],
+            under_rated: [0; 4],
+            over_rated_low: 0,
+            shared: 0,
+            decision_days: 0,
+            consult_waits: 0,
+            consult_wait_days: 0,
+            started: 0,
+            start_days: 0,
+            high_risk_started: 0,
+            high_risk_late: 0,
+            late_days: 0,
+            completed: 0,
+            completion_days: 0,
+            within_limit: 0,
+            duration_histogram: vec![0; HISTOGRAM_DAYS + 1],
+            quality: 0.0,
+            missed: 0,
+            allocations: 0,
+            allocation_wait_days: 0,
+            unallocated_days: 0,
+            leavers_employed: 0,
+            leavers_short_service: 0,
+            employed_days: 0,
+            agency_days: 0,
+            vacant_days: 0,
+            post_days: 0,
+            cases_held: 0,
+            holder_days: 0,
+            under_two_days: 0,
+            worker_days: 0,
+            consult_capacity: 0.0,
+            consult_used: 0.0,
+            months: Vec::new(),
+            month: MonthRecord::default(),
+            month_days: 0,
+            month_cases_held: 0,
+            month_holders: 0,
+        }
+    }
+}
+
+/// A snapshot of the stocks at the end of a day, for the daily and monthly roll-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stocks {
+    pub unallocated: u32,
+    pub open_assessments: u32,
+    pub employed: u32,
+    pub agency: u32,
+    pub vacant: u32,
+    pub posts: u32,
+    pub cases_held: u32,
+    pub holders: u32,
+    pub under_two: u32,
+    pub consult_queue: u32,
+    pub late_high_risk_open: u32,
+}
+
+impl Recorder {
+    pub fn referral(&mut self, tier: Tier, rereferral: bool) {
+        self.referrals += 1;
+        self.month.referrals += 1;
+        self.rereferrals += u64::from(rereferral);
+        self.high_risk_referrals += u64::from(tier >= Tier::High);
+    }
+
+    pub fn decision(&mut self, true_tier: Tier, decided: Tier, shared: bool, days: u32) {
+        self.decisions[true_tier.index()] += 1;
+        self.under_rated[true_tier.index()] += u64::from(decided < true_tier);
+        self.over_rated_low += u64::from(true_tier == Tier::Low && decided >= Tier::High);
+        self.shared += u64::from(shared);
+        self.decision_days += u64::from(days);
+    }
+
+    pub fn consult_wait(&mut self, days: u32) {
+        self.consult_waits += 1;
+        self.consult_wait_days += u64::from(days);
+    }
+
+    pub fn start(&mut self, tier: Tier, days: u32, late_days: u32) {
+        self.started += 1;
+        self.start_days += u64::from(days);
+        if tier >= Tier::High {
+            self.high_risk_started += 1;
+            self.high_risk_late += u64::from(late_days > 0);
+        }
+    }
+
+    pub fn completion(&mut self, days: u32, limit: u32, quality: f64, missed: bool) {
+        self.completed += 1;
+        self.month.completed += 1;
+        self.completion_days += u64::from(days);
+        self.within_limit += u64::from(days <= limit);
+        self.duration_histogram[(days as usize).min(HISTOGRAM_DAYS)] += 1;
+        self.quality += quality;
+        self.missed += u64::from(missed);
+    }
+
+    pub fn allocation(&mut self, wait_days: u32) {
+        self.allocations += 1;
+        self.allocation_wait_days += u64::from(wait_days);
+    }
+
+    pub fn leaver(&mut self, employed: bool, short_service: bool) {
+        self.leavers_employed += u64::from(employed);
+        self.leavers_short_service += u64::from(employed && short_service);
+        self.month.leavers += u32::from(employed);
+    }
+
+    pub fn consultation_day(&mut self, capacity_minutes: f64, used_minutes: f64) {
+        self.consult_capacity += capacity_minutes;
+        self.consult_used += used_minutes;
+    }
+
+    /// Ends a day: stocks into the daily sums; a full month into the monthly series.
+    pub fn end_day(&mut self, st: Stocks, day_of_month_end: bool) {
+        self.days += 1;
+        self.unallocated_days += u64::from(st.unallocated);
+        self.employed_days += u64::from(st.employed);
+        self.agency_days += u64::from(st.agency);
+        self.vacant_days += u64::from(st.vacant);
+        self.post_days += u64::from(st.posts);
+        self.cases_held += u64::from(st.cases_held);
+        self.holder_days += u64::from(st.holders);
+        self.under_two_days += u64::from(st.under_two);
+        self.worker_days += u64::from(st.employed + st.agency);
+        self.late_days += u64::from(st.late_high_risk_open);
+        self.month_days += 1;
+        self.month_cases_held += u64::from(st.cases_held);
+        self.month_holders += u64::from(st.holders);
+        if day_of_month_end {
+            let m = &mut self.month;
+            m.month = self.months.len() as u32;
+            m.within_45_to_date_pct = pct(self.within_limit, self.completed);
+            m.open_assessments = st.open_assessments;
+            m.unallocated = st.unallocated;
+            m.caseload_mean = ratio(self.month_cases_held, self.month_holders);
+            m.headcount = st.employed + st.agency;
+            m.vacancies = st.vacant;
+            m.agency = st.agency;
+            m.under_two_years_pct = pct(u64::from(st.under_two), u64::from(st.employed + st.agency));
+            m.consult_queue = st.consult_queue;
+            self.months.push(std::mem::take(&mut self.month));
+            self.month_days = 0;
+            self.month_cases_held = 0;
+            self.month_holders = 0;
+        }
+    }
+
+    /// The run's metrics over the horizon.
+    pub fn metrics(&self, days_per_year: f64) -> Metrics {
+        let years = self.days as f64 / days_per_year;
+        let high = |t: Tier| pct(self.under_rated[t.index()], self.decisions[t.index()]);
+        let values = Metric::ALL
+            .iter()
+            .map(|m| match m {
+                Metric::ReferralsPerYear => self.referrals as f64 / years,
+                Metric::AssessmentsPerYear => self.completed as f64 / years,
+                Metric::DaysToDecision => ratio(self.decision_days, self.decisions.iter().sum()),
+                Metric::DaysToStart => ratio(self.start_days, self.started),
+                Metric::DaysToCompletion => ratio(self.completion_days, self.completed),
+                Metric::DaysToCompletionMedian => median(&self.duration_histogram),
+                Metric::Within45 => pct(self.within_limit, self.completed),
+                Metric::Unallocated => ratio(self.unallocated_days, self.days),
+                Metric::AllocationWait => ratio(self.allocation_wait_days, self.allocations),
+                Metric::HighRiskLate => pct(self.high_risk_late, self.high_risk_started),
+                Metric::LateDaysPerHighRisk => ratio(self.late_days, self.high_risk_referrals),
+                Metric::UnderRated => pct(self.under_rated.iter().sum(), self.decisions.iter().sum()),
+                Metric::UnderRatedMedium => high(Tier::Medium),
+                Metric::UnderRatedHigh => high(Tier::High),
+                Metric::UnderRatedImmediate => high(Tier::Immediate),
+                Metric::OverRatedLow => pct(self.over_rated_low, self.decisions[0]),
+                Metric::QualityMean => self.quality / self.completed as f64,
+                Metric::MissedNeed => pct(self.missed, self.completed),
+                Metric::Rereferral => pct(self.rereferrals, self.referrals),
+                Metric::Turnover => {
+                    100.0 * self.leavers_employed as f64 / (self.employed_days as f64 / self.days as f64) / years
+                }
+                Metric::LeaversUnderTwoYears => pct(self.leavers_short_service, self.leavers_employed),
+                Metric::Vacancy => pct(self.vacant_days, self.post_days),
+                Metric::Agency => pct(self.agency_days, self.worker_days),
+                Metric::Caseload => ratio(self.cases_held, self.holder_days),
+                Metric::UnderTwoYears => pct(self.under_two_days, self.worker_days),
+                // Above 100 when same-day consultations for immediate risk ran over time.
+                Metric::ConsultUtilisation => {
+                    if self.consult_capacity > 0.0 {
+                        100.0 * self.consult_used / self.consult_capacity
+                    } else {
+                        f64::NAN
+                    }
+                }
+                Metric::ConsultWait => ratio(self.consult_wait_days, self.consult_waits),
+                Metric::Shared => pct(self.shared, self.decisions.iter().sum()),
+            })
+            .collect();
+        Metrics(values)
+    }
+}
+
+/// `a / b`, `NaN` when nothing was counted.
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { f64::NAN } else { a as f64 / b as f64 }
+}
+
+fn pct(a: u64, b: u64) -> f64 {
+    100.0 * ratio(a, b)
+}
+
+/// The median of a histogram of whole days (the lower median for an even count).
+pub fn median(histogram: &[u64]) -> f64 {
+    let n: u64 = histogram.iter().sum();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let half = n.div_ceil(2);
+    let mut acc = 0;
+    for (days, count) in histogram.iter().enumerate() {
+        acc += count;
+        if acc >= half {
+            return days as f64;
+        }
+    }
+    unreachable!("the counts sum to n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_a_histogram() {
+        assert_eq!(median(&[0, 3, 0, 1]), 1.0);
+        assert_eq!(median(&[1, 1, 1]), 1.0);
+        assert_eq!(median(&[2, 2]), 0.0);
+        assert!(median(&[0, 0]).is_nan());
+    }
+
+    #[test]
+    fn metric_names_are_unique_snake_case() {
+        for (i, a) in Metric::ALL.iter().enumerate() {
+            assert!(a.name().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+            assert!(Metric::ALL[i + 1..].iter().all(|b| b.name() != a.name()));
+            assert_eq!(*a as usize, i);
+        }
+    }
+}

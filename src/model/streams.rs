@@ -1,0 +1,69 @@
+//! Random streams: one portable generator (ChaCha8) per purpose, derived from
+//! (master seed, replication, purpose, index), so a change in one mechanism cannot shift
+//! another's numbers and both rules of a replication see the same luck.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// The generator every stream uses: named and portable, never an ambient one.
+pub type Stream = ChaCha8Rng;
+
+/// What a stream is for. The discriminants are part of the reproducibility contract:
+/// changing one changes every result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    /// Daily referral counts and their routing to teams, one stream per authority.
+    Arrivals = 1,
+    /// Everything drawn about one referral, one stream per case key.
+    Case = 2,
+    /// Everything drawn about the occupants of one post (leaving, hiring, agency cover).
+    Post = 3,
+    /// Everything drawn about one team's managers.
+    Team = 4,
+    /// The initial state of the workforce.
+    Initial = 5,
+}
+
+/// SplitMix64's finaliser: a bijective mix of 64 bits.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The stream for (seed, replication, purpose, index).
+pub fn stream(seed: u64, replication: u64, purpose: Purpose, index: u64) -> Stream {
+    let h = mix(mix(mix(mix(seed) ^ replication) ^ purpose as u64) ^ index);
+    let mut key = [0u8; 32];
+    for (i, chunk) in key.chunks_exact_mut(8).enumerate() {
+        chunk.copy_from_slice(&mix(h ^ (i as u64).wrapping_mul(0xA076_1D64_78BD_642F)).to_le_bytes());
+    }
+    Stream::from_seed(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    #[test]
+    fn streams_differ_by_every_coordinate_and_repeat_for_the_same() {
+        let first = |s: &mut Stream| s.random::<u64>();
+        let base = first(&mut stream(1, 2, Purpose::Case, 3));
+        assert_eq!(base, first(&mut stream(1, 2, Purpose::Case, 3)));
+        assert_ne!(base, first(&mut stream(2, 2, Purpose::Case, 3)));
+        assert_ne!(base, first(&mut stream(1, 3, Purpose::Case, 3)));
+        assert_ne!(base, first(&mut stream(1, 2, Purpose::Post, 3)));
+        assert_ne!(base, first(&mut stream(1, 2, Purpose::Case, 4)));
+    }
+
+    #[test]
+    fn the_generator_is_pinned() {
+        // A change of generator or derivation changes every published result: this
+        // value must only change on purpose, with a note in the changelog.
+        let v = stream(2017, 0, Purpose::Arrivals, 0).random::<u64>();
+        assert_eq!(v, 6_206_752_241_090_554_325, "pinned value");
+    }
+}

@@ -1,0 +1,57 @@
+//! Teams and their managers: the allocation queue, the consultation queue, the manager's
+//! limited time.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+
+use super::case::CaseId;
+use super::streams::Stream;
+
+/// A team manager.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    pub years: f64,
+    pub hazard: f64,
+    pub threshold: f64,
+    pub leaving_day: Option<u32>,
+    /// Consultation minutes left today (negative after same-day fast-track overtime).
+    pub minutes_left: f64,
+    /// Moving average of the share of consultation time not used: what supervision gets.
+    pub freed_share: f64,
+}
+
+/// A team: one manager post and a run of social worker posts.
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub authority: u32,
+    pub posts: Range<u32>,
+    pub manager: Option<Manager>,
+    /// The day a new manager starts, while the post is empty.
+    pub manager_arrives: Option<u32>,
+    /// Draws about this team's managers.
+    pub rng: Stream,
+    /// Assessments waiting for a worker, oldest first.
+    pub unallocated: VecDeque<CaseId>,
+    /// End days of open children whose worker left, waiting for a new one.
+    pub unallocated_ongoing: Vec<u32>,
+    /// Cases waiting for a shared timescale decision.
+    pub queue: Vec<CaseId>,
+    /// A consultation begun but not finished, with its minutes still to go.
+    pub in_consult: Option<(CaseId, f64)>,
+}
+
+impl Team {
+    pub fn new(authority: u32, posts: Range<u32>, manager: Option<Manager>, rng: Stream) -> Team {
+        Team {
+            authority,
+            posts,
+            manager,
+            manager_arrives: None,
+            rng,
+            unallocated: VecDeque::new(),
+            unallocated_ongoing: Vec::new(),
+            queue: Vec::new(),
+            in_consult: None,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Social workers and the posts they fill: kind, experience, caseload, stress, leaving.
+
+use super::case::{CaseId, TeamId};
+use super::streams::Stream;
+use crate::scenario::{DAYS_PER_YEAR, Scenario};
+
+/// How a worker is employed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Permanent,
+    /// In the first year of practice (the assessed and supported year).
+    NewlyQualified,
+    Agency,
+}
+
+/// A social worker in a post.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub kind: Kind,
+    /// Years of practice; grows each working day.
+    pub years: f64,
+    /// The day they started in this post (tenure).
+    pub start_day: u32,
+    /// Open assessments held.
+    pub assessments: Vec<CaseId>,
+    /// End days of the children kept open after assessment.
+    pub ongoing: Vec<u32>,
+    /// Moving average of caseload over cap.
+    pub stress: f64,
+    /// Cumulative leaving hazard, and the unit-exponential threshold at which they resign.
+    pub hazard: f64,
+    pub threshold: f64,
+    /// The day they leave, once they have resigned.
+    pub leaving_day: Option<u32>,
+    /// The last day they rated a case high or above without a manager.
+    pub last_lone_high_day: Option<u32>,
+}
+
+impl Worker {
+    pub fn new(kind: Kind, years: f64, day: u32, threshold: f64) -> Worker {
+        Worker {
+            kind,
+            years,
+            start_day: day,
+            assessments: Vec::new(),
+            ongoing: Vec::new(),
+            stress: 0.0,
+            hazard: 0.0,
+            threshold,
+            leaving_day: None,
+            last_lone_high_day: None,
+        }
+    }
+
+    pub fn caseload(&self) -> u32 {
+        (self.assessments.len() + self.ongoing.len()) as u32
+    }
+
+    pub fn cap(&self, s: &Scenario) -> u32 {
+        if self.kind == Kind::NewlyQualified {
+            s.casework.caseload_cap_newly_qualified
+        } else {
+            s.casework.caseload_cap
+        }
+    }
+
+    /// Caseload over cap, the load that raises rating error and stress.
+    pub fn load(&self, s: &Scenario) -> f64 {
+        self.caseload() as f64 / self.cap(s) as f64
+    }
+
+    /// Cases this worker can still take; none once they have resigned.
+    pub fn spare(&self, s: &Scenario) -> u32 {
+        if self.leaving_day.is_some() { 0 } else { self.cap(s).saturating_sub(self.caseload()) }
+    }
+
+    pub fn is_employed(&self) -> bool {
+        self.kind != Kind::Agency
+    }
+
+    /// Annual leaving rate before stress and exposure.
+    pub fn base_leave_rate(&self, s: &Scenario) -> f64 {
+        match self.kind {
+            Kind::Permanent => s.workforce.leave_rate_permanent,
+            Kind::NewlyQualified => s.workforce.leave_rate_newly_qualified,
+            Kind::Agency => s.workforce.leave_rate_agency,
+        }
+    }
+
+    /// One working day of experience; the first year of practice ends newly qualified status.
+    pub fn gain_experience(&mut self) {
+        self.years += 1.0 / DAYS_PER_YEAR as f64;
+        if self.kind == Kind::NewlyQualified && self.years >= 1.0 - 1e-9 {
+            self.kind = Kind::Permanent;
+        }
+    }
+}
+
+/// A social worker post in a team: filled by a worker, or vacant with a hire on the way.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub team: TeamId,
+    /// Draws about this post's occupants, in the order events happen to it.
+    pub rng: Stream,
+    pub occupant: Option<Worker>,
+    /// The day the permanent hire starts, while recruiting.
+    pub hire_day: Option<u32>,
+    /// The day agency cover starts, if it was found.
+    pub agency_day: Option<u32>,
+}
+
+impl Post {
+    /// Vacant: no employed worker in the post (agency cover counts as vacant, as in the
+    /// published vacancy rate).
+    pub fn is_vacant(&self) -> bool {
+        !self.occupant.as_ref().is_some_and(Worker::is_employed)
+    }
+}
+
+/// `floor + (ceiling - floor) * exp(-years / learning_years)`: the learning curve shared by
+/// rating error and assessment quality.
+pub fn learning_curve(novice: f64, expert: f64, years: f64, learning_years: f64) -> f64 {
+    expert + (novice - expert) * (-years / learning_years).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learning_curve_runs_from_novice_to_expert() {
+        assert_eq!(learning_curve(0.2, 0.1, 0.0, 3.0), 0.2);
+        assert!((learning_curve(0.2, 0.1, 3.0, 3.0) - (0.1 + 0.1 / std::f64::consts::E)).abs() < 1e-12);
+        assert!((learning_curve(0.2, 0.1, 300.0, 3.0) - 0.1).abs() < 1e-12);
+        // Monotone in experience.
+        let mut last = f64::INFINITY;
+        for y in 0..40 {
+            let v = learning_curve(0.25, 0.12, y as f64 * 0.5, 2.0);
+            assert!(v <= last);
+            last = v;
+        }
+    }
+
+    #[test]
+    fn newly_qualified_status_ends_after_a_year_of_practice() {
+        let mut w = Worker::new(Kind::NewlyQualified, 0.0, 0, 1.0);
+        for _ in 0..DAYS_PER_YEAR - 1 {
+            w.gain_experience();
+        }
+        assert_eq!(w.kind, Kind::NewlyQualified);
+        w.gain_experience();
+        assert_eq!(w.kind, Kind::Permanent);
+    }
+}

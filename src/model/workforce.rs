@@ -1,0 +1,238 @@
+//! The workforce: stress, experience, leaving, vacancies, hiring, agency cover, and
+//! managers leaving and being replaced (model.md 4.6).
+//!
+//! Leaving uses a cumulative hazard against a unit-exponential threshold drawn at hire:
+//! exact for a hazard that changes daily, and one draw per person, so a change in one
+//! worker's hazard does not shift anyone else's luck.
+
+use rand::RngExt;
+use rand_distr::{Exp1, StandardNormal};
+
+use super::Sim;
+use super::case::{CaseState, lognormal};
+use super::streams::Stream;
+use super::team::Manager;
+use super::worker::{Kind, Post, Worker};
+use crate::scenario::{DAYS_PER_YEAR, Scenario};
+
+/// A manager with experience drawn around `mean_years`.
+pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Manager {
+    let z: f64 = rng.sample(StandardNormal);
+    let threshold: f64 = rng.sample(Exp1);
+    Manager {
+        years: lognormal(mean_years.max(0.01), 0.5, z),
+        hazard: 0.0,
+        threshold,
+        leaving_day: None,
+        minutes_left: s.managers.consult_hours_per_day * 60.0,
+        freed_share: 0.0,
+    }
+}
+
+/// Day 0: the post is vacant (perhaps with agency cover) or filled.
+pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream) {
+    let w = &s.workforce;
+    let u_vacant: f64 = init.random();
+    let u_cover: f64 = init.random();
+    let u_elapsed: f64 = init.random();
+    let z_years: f64 = init.sample(StandardNormal);
+    let threshold: f64 = post.rng.sample(Exp1);
+    if u_vacant < w.initial_vacancy_share {
+        let z_hire: f64 = post.rng.sample(StandardNormal);
+        let full = lognormal(w.time_to_hire_days_mean, w.time_to_hire_days_cv, z_hire);
+        post.hire_day = Some(1 + (full * u_elapsed) as u32);
+        if u_cover < w.agency_cover_share {
+            let years = lognormal(w.experienced_hire_years_mean.max(0.01), 0.8, z_years);
+            post.occupant = Some(Worker::new(Kind::Agency, years, 0, threshold));
+        }
+    } else {
+        let years = lognormal(w.initial_experience_years_mean.max(0.01), 0.9, z_years);
+        let kind = if years < 1.0 { Kind::NewlyQualified } else { Kind::Permanent };
+        post.occupant = Some(Worker::new(kind, years, 0, threshold));
+    }
+}
+
+/// Why a worker leaves a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Departure {
+    /// Resigned (or an agency placement ended).
+    Left,
+    /// Promoted to team manager.
+    Promoted,
+    /// Agency cover making way for the permanent hire.
+    Replaced,
+}
+
+impl Sim<'_> {
+    /// Phase 6: the workforce.
+    pub(super) fn workforce(&mut self) {
+        let s = self.s;
+        let day = self.day;
+        let wf = &s.workforce;
+        for p in 0..self.posts.len() {
+            if let Some(w) = self.posts[p].occupant.as_mut() {
+                w.stress += (w.load(s) - w.stress) / wf.stress_window_days;
+                w.gain_experience();
+                if w.leaving_day.is_none() {
+                    let exposed = w.last_lone_high_day.is_some_and(|d| f64::from(day - d) < wf.exposure_window_days);
+                    let exposure = if exposed { 1.0 + wf.exposure_effect } else { 1.0 };
+                    let stress = (wf.stress_effect * (w.stress - 1.0)).exp();
+                    w.hazard += w.base_leave_rate(s) / DAYS_PER_YEAR as f64 * stress * exposure;
+                    if w.hazard >= w.threshold {
+                        let notice = if w.is_employed() { wf.notice_days } else { wf.agency_notice_days };
+                        w.leaving_day = Some(day + notice);
+                    }
+                }
+                if w.leaving_day == Some(day) {
+                    self.depart(p, Departure::Left);
+                }
+            }
+            if self.posts[p].hire_day == Some(day) {
+                self.hire(p);
+            }
+            if self.posts[p].agency_day == Some(day) {
+                self.posts[p].agency_day = None;
+                if self.posts[p].occupant.is_none() {
+                    self.agency_arrives(p);
+                }
+            }
+        }
+        for t in 0..self.teams.len() {
+            self.manager_day(t);
+        }
+    }
+
+    /// A worker leaves post `p`: their cases go back to the team, and recruitment starts.
+    fn depart(&mut self, p: usize, why: Departure) {
+        let s = self.s;
+        let day = self.day;
+        let w = self.posts[p].occupant.take().expect("occupied");
+        let team = self.posts[p].team.0 as usize;
+        for &id in w.assessments.iter().rev() {
+            let c = self.cases.get_mut(id);
+            c.hours_done *= 1.0 - s.casework.handover_loss;
+            c.worker = None;
+            c.waiting_since = day;
+            if c.state == CaseState::AwaitingDecision {
+                // The new worker will rate it afresh and the rule applies again.
+                let t = &mut self.teams[team];
+                t.queue.retain(|&q| q != id);
+                if t.in_consult.is_some_and(|(q, _)| q == id) {
+                    t.in_consult = None;
+                }
+            }
+            c.state = CaseState::AwaitingAllocation;
+            self.teams[team].unallocated.push_front(id);
+        }
+        self.teams[team].unallocated_ongoing.extend_from_slice(&w.ongoing);
+        if why == Departure::Left && self.in_horizon() {
+            self.rec.leaver(w.is_employed(), day - w.start_day < 2 * DAYS_PER_YEAR);
+        }
+        if why == Departure::Replaced {
+            return;
+        }
+        if w.is_employed() {
+            let post = &mut self.posts[p];
+            let z: f64 = post.rng.sample(StandardNormal);
+            let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
+            post.hire_day = Some(day + (wait.round() as u32).max(1));
+        }
+        // Agency cover for the vacancy; or, when an agency worker left a vacancy still
+        // being recruited to, cover again.
+        self.seek_agency(p);
+    }
+
+    /// Looks for agency cover for a vacant post while its hire is on the way.
+    fn seek_agency(&mut self, p: usize) {
+        let s = self.s;
+        let post = &mut self.posts[p];
+        let u: f64 = post.rng.random();
+        let start = self.day + s.workforce.agency_start_days.max(1);
+        post.agency_day = match post.hire_day {
+            Some(hire) if u < s.workforce.agency_cover_share && start < hire => Some(start),
+            _ => None,
+        };
+    }
+
+    fn agency_arrives(&mut self, p: usize) {
+        let s = self.s;
+        let post = &mut self.posts[p];
+        let z: f64 = post.rng.sample(StandardNormal);
+        let threshold: f64 = post.rng.sample(Exp1);
+        let years = lognormal(s.workforce.experienced_hire_years_mean.max(0.01), 0.8, z);
+        post.occupant = Some(Worker::new(Kind::Agency, years, self.day, threshold));
+    }
+
+    /// The permanent hire starts; agency cover in the post makes way.
+    fn hire(&mut self, p: usize) {
+        let s = self.s;
+        if self.posts[p].occupant.as_ref().is_some_and(|w| !w.is_employed()) {
+            self.depart(p, Departure::Replaced);
+        }
+        let post = &mut self.posts[p];
+        post.hire_day = None;
+        post.agency_day = None;
+        let u: f64 = post.rng.random();
+        let z: f64 = post.rng.sample(StandardNormal);
+        let threshold: f64 = post.rng.sample(Exp1);
+        let (kind, years) = if u < s.workforce.newly_qualified_share {
+            (Kind::NewlyQualified, 0.0)
+        } else {
+            let years = lognormal(s.workforce.experienced_hire_years_mean.max(0.01), 0.8, z).max(1.0);
+            (Kind::Permanent, years)
+        };
+        if post.occupant.is_none() {
+            post.occupant = Some(Worker::new(kind, years, self.day, threshold));
+        }
+    }
+
+    /// A manager's day: experience, leaving, and the replacement arriving.
+    fn manager_day(&mut self, t: usize) {
+        let s = self.s;
+        let day = self.day;
+        let team = &mut self.teams[t];
+        if let Some(m) = team.manager.as_mut() {
+            m.years += 1.0 / DAYS_PER_YEAR as f64;
+            if m.leaving_day.is_none() {
+                m.hazard += s.managers.leave_rate_per_year / DAYS_PER_YEAR as f64;
+                if m.hazard >= m.threshold {
+                    m.leaving_day = Some(day + s.workforce.notice_days);
+                }
+            }
+            if m.leaving_day == Some(day) {
+                team.manager = None;
+                team.manager_arrives = Some(day + s.managers.vacancy_days.max(1));
+            }
+        }
+        if team.manager_arrives == Some(day) {
+            team.manager_arrives = None;
+            let u: f64 = team.rng.random();
+            let mut manager = new_manager(s, &mut team.rng, s.managers.experience_years_mean);
+            if u < s.managers.promotion_share
+                && let Some(p) = self.most_experienced_permanent(self.teams[t].authority)
+            {
+                manager.years = self.posts[p].occupant.as_ref().expect("candidate").years;
+                self.depart(p, Departure::Promoted);
+            }
+            self.teams[t].manager = Some(manager);
+        }
+    }
+
+    /// The authority's most experienced permanent worker not already leaving.
+    fn most_experienced_permanent(&self, authority: u32) -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (p, post) in self.posts.iter().enumerate() {
+            if self.teams[post.team.0 as usize].authority != authority {
+                continue;
+            }
+            if let Some(w) = &post.occupant
+                && w.kind == Kind::Permanent
+                && w.leaving_day.is_none()
+                && best.is_none_or(|(_, y)| w.years > y)
+            {
+                best = Some((p, w.years));
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+}

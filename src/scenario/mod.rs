@@ -1,0 +1,486 @@
+//! Scenarios: a TOML file, checked against the parameter table, becomes a validated
+//! [`Scenario`] whose fields carry the guarantees the model relies on.
+
+mod error;
+pub mod params;
+mod parse;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use error::{Problem, ScenarioError};
+pub use parse::{Value, Values};
+
+use crate::model::{Rule, Tier};
+use params::{PARAMS, Param, SECTIONS};
+use parse::Collector;
+
+/// Working days in a year.
+pub const DAYS_PER_YEAR: u32 = 250;
+
+/// How a shared decision combines the worker's and the manager's rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Precision-weighted mean of the two ratings (best linear unbiased, weights kept in 0..1).
+    Average,
+    DeferToManager,
+    /// The more urgent (higher) of the two ratings.
+    MoreUrgent,
+}
+
+/// How long a manager's consultation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsultTime {
+    Fixed,
+    Exponential,
+}
+
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub name: String,
+    pub description: String,
+    pub warmup_days: u32,
+    pub horizon_days: u32,
+    pub replications: u32,
+    pub seed: u64,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Authority {
+    pub name: String,
+    pub teams: u32,
+    pub posts_per_team: u32,
+    pub new_referrals_per_year: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Demand {
+    pub seasonality: [f64; 12],
+    pub risk_mix: [f64; 4],
+    pub risk_cuts: [f64; 3],
+    pub assessment_hours: [f64; 4],
+    pub assessment_hours_cv: f64,
+    pub needed_start_days: [u32; 4],
+    pub completion_days: [u32; 4],
+    pub limit_days: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Casework {
+    pub hours_per_day: f64,
+    pub direct_work_share: f64,
+    pub max_assessment_hours_per_day: f64,
+    pub ongoing_share: [f64; 4],
+    pub ongoing_days_mean: f64,
+    pub ongoing_days_cv: f64,
+    pub ongoing_hours_per_day: f64,
+    pub caseload_cap: u32,
+    pub caseload_cap_newly_qualified: u32,
+    pub handover_loss: f64,
+    pub rush_cut_share: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub sd_novice: f64,
+    pub sd_expert: f64,
+    pub learning_years: f64,
+    pub load_effect: f64,
+    pub rho: f64,
+    pub lone_decision_bias: f64,
+    pub drift_share: f64,
+    pub combine: Combine,
+}
+
+#[derive(Debug, Clone)]
+pub struct Quality {
+    pub q_novice: f64,
+    pub q_expert: f64,
+    pub supervision_bonus: f64,
+    pub rush_penalty: f64,
+    pub rereferral_if_missed: f64,
+    pub rereferral_base: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Managers {
+    pub consult_hours_per_day: f64,
+    pub minutes_per_consult: f64,
+    pub consult_time: ConsultTime,
+    /// Whether consultation time a rule does not use goes to supervision.
+    pub freed_time_to_supervision: bool,
+    pub leave_rate_per_year: f64,
+    pub vacancy_days: u32,
+    pub promotion_share: f64,
+    pub experience_years_mean: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workforce {
+    pub leave_rate_permanent: f64,
+    pub leave_rate_newly_qualified: f64,
+    pub leave_rate_agency: f64,
+    pub stress_effect: f64,
+    pub stress_window_days: f64,
+    pub exposure_effect: f64,
+    pub exposure_window_days: f64,
+    pub notice_days: u32,
+    pub agency_notice_days: u32,
+    pub time_to_hire_days_mean: f64,
+    pub time_to_hire_days_cv: f64,
+    pub newly_qualified_share: f64,
+    pub experienced_hire_years_mean: f64,
+    pub agency_cover_share: f64,
+    pub agency_start_days: u32,
+    pub initial_experience_years_mean: f64,
+    pub initial_vacancy_share: f64,
+}
+
+/// A validated scenario: every value in range and consistent with the others.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub run: Run,
+    pub authorities: Vec<Authority>,
+    pub demand: Demand,
+    pub casework: Casework,
+    pub judgement: Judgement,
+    pub quality: Quality,
+    pub managers: Managers,
+    pub workforce: Workforce,
+    values: Values,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        let path = path.as_ref();
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.to_path_buf(), source })?;
+        Scenario::from_toml(&text, path)
+    }
+
+    /// Validates scenario text; `path` is only used to name the file in errors.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+        let mut c = Collector { text, problems: Vec::new() };
+        let values = parse::parse(&mut c);
+        let scenario = Scenario::from_values(values, &mut c);
+        c.problems.sort_by_key(|p| (p.line, p.col));
+        match scenario {
+            Some(s) if c.problems.is_empty() => Ok(s),
+            _ => Err(ScenarioError::Invalid { path: PathBuf::from(path), problems: c.problems }),
+        }
+    }
+
+    /// The values behind this scenario, for re-validating a changed copy.
+    pub fn values(&self) -> &Values {
+        &self.values
+    }
+
+    /// A copy with `section.key` set to `value`, validated again (used by sweeps).
+    pub fn with(&self, path: &str, value: Value) -> Result<Scenario, ScenarioError> {
+        self.with_all(&[(path, value)])
+    }
+
+    /// A copy with several `section.key`s set at once, validated once, so that values
+    /// that must agree (a cap and the newly qualified cap) can change together.
+    /// An `authority.` key is set for every authority.
+    pub fn with_all(&self, changes: &[(&str, Value)]) -> Result<Scenario, ScenarioError> {
+        let mut values = self.values.clone();
+        values.spans.clear();
+        let mut c = Collector { text: "", problems: Vec::new() };
+        for (path, value) in changes {
+            if params::find_path(path).is_none() {
+                c.at(None, path, "is not a known key".to_string());
+            } else if let Some(key) = path.strip_prefix("authority.") {
+                let n = values.authorities.len().max(1);
+                values.authorities.resize_with(n, BTreeMap::new);
+                for a in &mut values.authorities {
+                    a.insert(format!("authority.{key}"), value.clone());
+                }
+            } else {
+                values.set.insert(path.to_string(), value.clone());
+            }
+        }
+        match Scenario::from_values(values, &mut c) {
+            Some(s) if c.problems.is_empty() => Ok(s),
+            _ => Err(ScenarioError::Invalid { path: PathBuf::from("<override>"), problems: c.problems }),
+        }
+    }
+
+    /// The scenario as TOML with every default filled in: a run can be repeated from it.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        for section in SECTIONS {
+            out.push_str(&format!("[{section}]\n"));
+            for p in params::keys_of(section) {
+                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
+                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
+            }
+            out.push('\n');
+        }
+        for a in self.authority_values() {
+            out.push_str("[[authority]]\n");
+            for p in params::keys_of("authority") {
+                let v = a.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
+                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn authority_values(&self) -> Vec<BTreeMap<String, Value>> {
+        if self.values.authorities.is_empty() { vec![BTreeMap::new()] } else { self.values.authorities.clone() }
+    }
+
+    /// Total social worker posts across authorities.
+    pub fn n_posts(&self) -> usize {
+        self.authorities.iter().map(|a| (a.teams * a.posts_per_team) as usize).sum()
+    }
+
+    /// Total teams across authorities.
+    pub fn n_teams(&self) -> usize {
+        self.authorities.iter().map(|a| a.teams as usize).sum()
+    }
+
+    fn from_values(values: Values, c: &mut Collector<'_>) -> Option<Scenario> {
+        let g = Get { map: &values.set };
+        let rules = g.texts("run.rules").iter().filter_map(|s| Rule::parse(s).ok()).collect();
+        let run = Run {
+            name: g.text("run.name"),
+            description: g.text("run.description"),
+            warmup_days: g.num("run.warmup_years") as u32 * DAYS_PER_YEAR,
+            horizon_days: g.num("run.horizon_years") as u32 * DAYS_PER_YEAR,
+            replications: g.num("run.replications") as u32,
+            seed: g.num("run.seed") as u64,
+            rules,
+        };
+        let authority_maps =
+            if values.authorities.is_empty() { vec![BTreeMap::new()] } else { values.authorities.clone() };
+        let authorities = authority_maps
+            .iter()
+            .map(|m| {
+                let g = Get { map: m };
+                Authority {
+                    name: g.text("authority.name"),
+                    teams: g.num("authority.teams") as u32,
+                    posts_per_team: g.num("authority.posts_per_team") as u32,
+                    new_referrals_per_year: g.num("authority.new_referrals_per_year"),
+                }
+            })
+            .collect();
+        let demand = Demand {
+            seasonality: g.array("demand.seasonality"),
+            risk_mix: g.array("demand.risk_mix"),
+            risk_cuts: g.array("demand.risk_cuts"),
+            assessment_hours: g.array("demand.assessment_hours"),
+            assessment_hours_cv: g.num("demand.assessment_hours_cv"),
+            needed_start_days: g.array("demand.needed_start_days").map(|d: f64| d as u32),
+            completion_days: g.array("demand.completion_days").map(|d: f64| d as u32),
+            limit_days: g.num("demand.limit_days") as u32,
+        };
+        let casework = Casework {
+            hours_per_day: g.num("casework.hours_per_day"),
+            direct_work_share: g.num("casework.direct_work_share"),
+            max_assessment_hours_per_day: g.num("casework.max_assessment_hours_per_day"),
+            ongoing_share: g.array("casework.ongoing_share"),
+            ongoing_days_mean: g.num("casework.ongoing_days_mean"),
+            ongoing_days_cv: g.num("casework.ongoing_days_cv"),
+            ongoing_hours_per_day: g.num("casework.ongoing_hours_per_day"),
+            caseload_cap: g.num("casework.caseload_cap") as u32,
+            caseload_cap_newly_qualified: g.num("casework.caseload_cap_newly_qualified") as u32,
+            handover_loss: g.num("casework.handover_loss"),
+            rush_cut_share: g.num("casework.rush_cut_share"),
+        };
+        let judgement = Judgement {
+            sd_novice: g.num("judgement.sd_novice"),
+            sd_expert: g.num("judgement.sd_expert"),
+            learning_years: g.num("judgement.learning_years"),
+            load_effect: g.num("judgement.load_effect"),
+            rho: g.num("judgement.rho"),
+            lone_decision_bias: g.num("judgement.lone_decision_bias"),
+            drift_share: g.num("judgement.drift_share"),
+            combine: match g.text("judgement.combine").as_str() {
+                "defer_to_manager" => Combine::DeferToManager,
+                "more_urgent" => Combine::MoreUrgent,
+                _ => Combine::Average,
+            },
+        };
+        let quality = Quality {
+            q_novice: g.num("quality.q_novice"),
+            q_expert: g.num("quality.q_expert"),
+            supervision_bonus: g.num("quality.supervision_bonus"),
+            rush_penalty: g.num("quality.rush_penalty"),
+            rereferral_if_missed: g.num("quality.rereferral_if_missed"),
+            rereferral_base: g.num("quality.rereferral_base"),
+        };
+        let managers = Managers {
+            consult_hours_per_day: g.num("managers.consult_hours_per_day"),
+            minutes_per_consult: g.num("managers.minutes_per_consult"),
+            consult_time: if g.text("managers.consult_time") == "exponential" {
+                ConsultTime::Exponential
+            } else {
+                ConsultTime::Fixed
+            },
+            freed_time_to_supervision: g.text("managers.freed_time_use") == "supervision",
+            leave_rate_per_year: g.num("managers.leave_rate_per_year"),
+            vacancy_days: g.num("managers.vacancy_days") as u32,
+            promotion_share: g.num("managers.promotion_share"),
+            experience_years_mean: g.num("managers.experience_years_mean"),
+        };
+        let workforce = Workforce {
+            leave_rate_permanent: g.num("workforce.leave_rate_permanent"),
+            leave_rate_newly_qualified: g.num("workforce.leave_rate_newly_qualified"),
+            leave_rate_agency: g.num("workforce.leave_rate_agency"),
+            stress_effect: g.num("workforce.stress_effect"),
+            stress_window_days: g.num("workforce.stress_window_days"),
+            exposure_effect: g.num("workforce.exposure_effect"),
+            exposure_window_days: g.num("workforce.exposure_window_days"),
+            notice_days: g.num("workforce.notice_days") as u32,
+            agency_notice_days: g.num("workforce.agency_notice_days") as u32,
+            time_to_hire_days_mean: g.num("workforce.time_to_hire_days_mean"),
+            time_to_hire_days_cv: g.num("workforce.time_to_hire_days_cv"),
+            newly_qualified_share: g.num("workforce.newly_qualified_share"),
+            experienced_hire_years_mean: g.num("workforce.experienced_hire_years_mean"),
+            agency_cover_share: g.num("workforce.agency_cover_share"),
+            agency_start_days: g.num("workforce.agency_start_days") as u32,
+            initial_experience_years_mean: g.num("workforce.initial_experience_years_mean"),
+            initial_vacancy_share: g.num("workforce.initial_vacancy_share"),
+        };
+        let scenario = Scenario { run, authorities, demand, casework, judgement, quality, managers, workforce, values };
+        scenario.check_consistency(c);
+        if c.problems.is_empty() { Some(scenario) } else { None }
+    }
+
+    /// Checks that combinations of values make sense together.
+    fn check_consistency(&self, c: &mut Collector<'_>) {
+        let span = |k: &str| self.values.spans.get(k).cloned();
+        let d = &self.demand;
+        let sum: f64 = d.risk_mix.iter().sum();
+        if (sum - 1.0).abs() > 1e-6 {
+            c.at(
+                span("demand.risk_mix").as_ref(),
+                "demand.risk_mix",
+                format!("sums to {}; the four shares must sum to 1", round6(sum)),
+            );
+        }
+        if !(0.0 < d.risk_cuts[0]
+            && d.risk_cuts[0] < d.risk_cuts[1]
+            && d.risk_cuts[1] < d.risk_cuts[2]
+            && d.risk_cuts[2] < 1.0)
+        {
+            c.at(
+                span("demand.risk_cuts").as_ref(),
+                "demand.risk_cuts",
+                format!("is {:?}; cut-points must increase strictly inside 0 to 1", d.risk_cuts),
+            );
+        }
+        let mean = d.seasonality.iter().sum::<f64>() / 12.0;
+        if (mean - 1.0).abs() > 0.01 {
+            c.at(
+                span("demand.seasonality").as_ref(),
+                "demand.seasonality",
+                format!("averages {}; the 12 factors must average 1 (within 0.01)", round6(mean)),
+            );
+        }
+        for t in 0..4 {
+            if d.needed_start_days[t] > d.limit_days || d.completion_days[t] > d.limit_days {
+                c.at(
+                    span("demand.completion_days").as_ref(),
+                    "demand.completion_days",
+                    format!(
+                        "{} tier: start and completion days must not exceed limit_days ({})",
+                        Tier::ALL[t].name(),
+                        d.limit_days
+                    ),
+                );
+            }
+            if d.completion_days[t] < d.needed_start_days[t] {
+                c.at(
+                    span("demand.completion_days").as_ref(),
+                    "demand.completion_days",
+                    format!(
+                        "{} tier: completion ({}) before the needed start ({})",
+                        Tier::ALL[t].name(),
+                        d.completion_days[t],
+                        d.needed_start_days[t]
+                    ),
+                );
+            }
+        }
+        let cw = &self.casework;
+        if cw.caseload_cap_newly_qualified > cw.caseload_cap {
+            c.at(
+                span("casework.caseload_cap_newly_qualified").as_ref(),
+                "casework.caseload_cap_newly_qualified",
+                format!("is {}; must not exceed caseload_cap ({})", cw.caseload_cap_newly_qualified, cw.caseload_cap),
+            );
+        }
+        if self.values.authorities.len() > 64 {
+            c.at(None, "authority", "more than 64 authorities; split the scenario".to_string());
+        }
+        let posts = self.n_posts();
+        if posts > 200_000 {
+            c.at(None, "authority", format!("{posts} posts in all; at most 200000"));
+        }
+    }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Reads checked values with the table's default where the file is silent.
+struct Get<'a> {
+    map: &'a BTreeMap<String, Value>,
+}
+
+impl Get<'_> {
+    fn value(&self, path: &str) -> Value {
+        self.map.get(path).cloned().unwrap_or_else(|| {
+            let p: &Param = params::find_path(path).unwrap_or_else(|| panic!("no parameter {path}"));
+            Value::default_of(p)
+        })
+    }
+    fn num(&self, path: &str) -> f64 {
+        match self.value(path) {
+            Value::Num(v) => v,
+            other => panic!("{path} is {other:?}, not a number"),
+        }
+    }
+    fn array<const N: usize>(&self, path: &str) -> [f64; N] {
+        match self.value(path) {
+            Value::Nums(vs) => vs.try_into().unwrap_or_else(|_| panic!("{path} has the wrong length")),
+            other => panic!("{path} is {other:?}, not numbers"),
+        }
+    }
+    fn text(&self, path: &str) -> String {
+        match self.value(path) {
+            Value::Text(s) => s,
+            other => panic!("{path} is {other:?}, not text"),
+        }
+    }
+    fn texts(&self, path: &str) -> Vec<String> {
+        match self.value(path) {
+            Value::Texts(s) => s,
+            other => panic!("{path} is {other:?}, not a list of text"),
+        }
+    }
+}
+
+impl Default for Scenario {
+    /// The scenario of the parameter table's defaults (the 2017 baseline authority).
+    fn default() -> Self {
+        Scenario::from_toml("", Path::new("<defaults>")).expect("defaults are valid")
+    }
+}
+
+/// Every parameter with its resolved value, for listing.
+pub fn describe(s: &Scenario) -> Vec<(&'static Param, Value)> {
+    PARAMS
+        .iter()
+        .filter(|p| p.section != "authority")
+        .map(|p| (p, s.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p))))
+        .collect()
+}

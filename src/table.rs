@@ -1,0 +1,65 @@
+//! The comparison table printed by `caseload run`: each metric per rule with its 95% CI,
+//! and the paired difference between the first two rules.
+
+use std::fmt::Write;
+
+use crate::experiment::Results;
+use crate::model::Metric;
+use crate::stats::Summary;
+
+/// Formats a number for the table with sensible precision.
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        "-".to_string()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn cell(s: &Summary) -> String {
+    if s.n == 0 {
+        "-".to_string()
+    } else if !s.lo.is_finite() {
+        num(s.mean)
+    } else {
+        format!("{} [{}, {}]", num(s.mean), num(s.lo), num(s.hi))
+    }
+}
+
+/// The whole table as text. Holds no timings or paths: the same seed prints the same bytes.
+pub fn render(name: &str, r: &Results) -> String {
+    let rules: Vec<String> = r.plan.rules.iter().map(|x| x.name()).collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {name}: {} replications, seed {}; mean [95% CI] over replications",
+        r.plan.replications, r.plan.seed
+    );
+    let mut header = vec!["metric".to_string(), "unit".to_string()];
+    header.extend(rules.iter().cloned());
+    if rules.len() >= 2 {
+        header.push(format!("{} - {} (paired)", rules[0], rules[1]));
+    }
+    let mut rows = vec![header];
+    for &m in Metric::ALL {
+        let mut row = vec![m.name().to_string(), m.unit().to_string()];
+        for i in 0..rules.len() {
+            row.push(cell(&r.summary(i, m)));
+        }
+        if rules.len() >= 2 {
+            row.push(cell(&r.difference(0, 1, m)));
+        }
+        rows.push(row);
+    }
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
+    for row in &rows {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}")).collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    out
+}
