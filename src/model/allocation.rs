@@ -29,7 +29,7 @@ impl Sim<'_> {
             self.teams[t].unallocated_ongoing.retain(|&end| end > day);
             while let Some(&end) = self.teams[t].unallocated_ongoing.last() {
                 let Some(p) = self.roomiest(t) else { break };
-                self.posts[p.0 as usize].occupant.as_mut().expect("worker").ongoing.push(end);
+                self.posts[p.0 as usize].occupant.as_mut().expect("worker").add_ongoing(end);
                 self.teams[t].unallocated_ongoing.pop();
             }
             while let Some(&id) = self.teams[t].unallocated.front() {
@@ -37,8 +37,8 @@ impl Sim<'_> {
                 self.teams[t].unallocated.pop_front();
                 let w = self.posts[p.0 as usize].occupant.as_mut().expect("worker");
                 let sd = worker_sd(&s.judgement, w.years, w.load(s));
-                w.assessments.push(id);
                 let c = self.cases.get_mut(id);
+                w.place(id, c.work_order());
                 let waited = day - c.waiting_since;
                 c.worker = Some(p);
                 c.allocated_day = day;

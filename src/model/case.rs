@@ -188,14 +188,21 @@ impl Case {
         self.arrival_day + s.demand.needed_start_days[self.tier.index()]
     }
 
-    /// Ordering key for casework: earliest deadline first (the start deadline until work
-    /// starts, then the completion target), then oldest, then by key.
-    pub fn work_order(&self) -> (u32, u32, u64) {
-        let d = self.decision.expect("only decided cases are worked");
-        let due = if self.started_day.is_none() { d.start_by } else { d.complete_by };
-        (due, self.arrival_day, self.key)
+    /// Ordering key for casework: decided cases first, earliest deadline first (the start
+    /// deadline until work starts, then the completion target), then oldest, then by key.
+    pub fn work_order(&self) -> WorkOrder {
+        let due = match self.decision {
+            None => u32::MAX,
+            Some(d) if self.started_day.is_none() => d.start_by,
+            Some(d) => d.complete_by,
+        };
+        (self.decision.is_none(), due, self.arrival_day, self.key)
     }
 }
+
+/// The order a worker takes their assessments in: decided first, then by due day,
+/// arrival day and key (unique).
+pub type WorkOrder = (bool, u32, u32, u64);
 
 /// Keys at or above this are re-referrals (derived from a parent's key).
 pub const REREFERRAL_KEYS: u64 = 1 << 62;

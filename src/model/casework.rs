@@ -1,7 +1,7 @@
 //! Casework: each worker's day goes to open children first, then to assessments in
 //! deadline order; a finished assessment gets its outcome (model.md 4.2, 4.5).
 
-use super::case::{CaseId, PostId, lognormal, rereferral_key};
+use super::case::{CaseId, PostId, Tier, lognormal, rereferral_key};
 use super::worker::learning_curve;
 use super::{Pending, Sim};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
@@ -22,23 +22,25 @@ impl Sim<'_> {
         let day = self.day;
         let cw = &s.casework;
         let day_hours = cw.hours_per_day * cw.direct_work_share;
-        let mut done: Vec<(CaseId, PostId)> = Vec::new();
+        let mut done = std::mem::take(&mut self.done);
+        let mut starts = std::mem::take(&mut self.starts);
         for p in 0..self.posts.len() {
             let Some(w) = self.posts[p].occupant.as_mut() else { continue };
-            w.ongoing.retain(|&end| end > day);
-            let mut hours = (day_hours - w.ongoing.len() as f64 * cw.ongoing_hours_per_day).max(0.0);
+            w.close_ongoing(day);
+            let mut hours = (day_hours - w.ongoing().len() as f64 * cw.ongoing_hours_per_day).max(0.0);
             let cases = &mut self.cases;
-            w.assessments.sort_by_cached_key(|&id| {
-                let c = cases.get(id);
-                (c.decision.is_none(), c.decision.map(|_| c.work_order()))
-            });
-            for &id in &w.assessments {
+            // In work order until the hours run out or only undecided cases are left.
+            for id in w.assessments() {
+                if hours <= 0.0 {
+                    break;
+                }
                 let c = cases.get_mut(id);
                 if c.decision.is_none() {
                     break;
                 }
                 if day - c.arrival_day >= s.demand.limit_days && !c.rushed {
-                    // Past the limit the worker cuts corners on what is left.
+                    // Past the limit the worker cuts corners on what is left. Applied when
+                    // the case is next worked: untouched, its remaining hours are the same.
                     c.rushed = true;
                     c.hours_cut = cw.rush_cut_share * c.hours_left();
                 }
@@ -47,11 +49,7 @@ impl Sim<'_> {
                     hours -= give;
                     c.hours_done += give;
                     if c.started_day.is_none() {
-                        c.started_day = Some(day);
-                        let late = day.saturating_sub(c.needed_start(s));
-                        if day >= s.run.warmup_days {
-                            self.rec.start(c.tier, day - c.arrival_day, late);
-                        }
+                        starts.push(id);
                     }
                 }
                 if c.hours_left() <= 1e-9 {
@@ -59,8 +57,32 @@ impl Sim<'_> {
                 }
             }
         }
-        for (id, post) in done {
+        for id in starts.drain(..) {
+            self.start(id);
+        }
+        for &(id, post) in &done {
             self.complete(id, post);
+        }
+        done.clear();
+        self.done = done;
+        self.starts = starts;
+    }
+
+    /// Work on a case starts today.
+    fn start(&mut self, id: CaseId) {
+        let s = self.s;
+        let day = self.day;
+        let c = self.cases.get_mut(id);
+        c.started_day = Some(day);
+        let late = day.saturating_sub(c.needed_start(s));
+        let (tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
+        let post = c.worker.expect("a started case has a worker").0 as usize;
+        self.posts[post].occupant.as_mut().expect("worker").place(id, order);
+        if tier >= Tier::High {
+            self.high_risk_waiting.retain(|&h| h != id);
+        }
+        if day >= s.run.warmup_days {
+            self.rec.start(tier, days, late);
         }
     }
 
@@ -69,6 +91,10 @@ impl Sim<'_> {
     fn complete(&mut self, id: CaseId, post: PostId) {
         let s = self.s;
         let day = self.day;
+        if self.cases.get(id).started_day.is_none() {
+            // All its work was cut at the limit before any was done.
+            self.start(id);
+        }
         let c = self.cases.remove(id);
         self.completed += 1;
         let team = &self.teams[c.team.0 as usize];
@@ -81,12 +107,12 @@ impl Sim<'_> {
             0.0
         };
         let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
-        w.assessments.retain(|&a| a != id);
+        w.drop_assessment(id);
         let q = quality(s, w.years, supervision, c.hours_cut, c.hours_needed);
         let missed = c.draws.u_missed < 1.0 - q;
         if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
             let days = lognormal(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv, c.draws.z_ongoing);
-            w.ongoing.push(day + (days.round() as u32).max(1));
+            w.add_ongoing(day + (days.round() as u32).max(1));
         }
         let p = if missed { s.quality.rereferral_if_missed } else { s.quality.rereferral_base };
         if c.draws.u_rereferral < p {

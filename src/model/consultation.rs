@@ -34,13 +34,19 @@ impl Sim<'_> {
     pub(super) fn consult(&mut self) {
         let s = self.s;
         let capacity = s.managers.consult_hours_per_day * 60.0;
-        let cover: Vec<Option<usize>> = (0..self.teams.len()).map(|t| self.consulting_team(t)).collect();
+        // Teams without a manager are served by a neighbour's (rare, so computed only then).
+        let covered: Vec<(usize, usize)> = (0..self.teams.len())
+            .filter(|&t| self.teams[t].manager.is_none())
+            .filter_map(|t| self.consulting_team(t).map(|m| (t, m)))
+            .collect();
         let mut served = Vec::new();
         for m in 0..self.teams.len() {
             let Some(manager) = &self.teams[m].manager else { continue };
             let years = manager.years;
             served.clear();
-            served.extend((0..self.teams.len()).filter(|&t| cover[t] == Some(m)));
+            served.push(m);
+            served.extend(covered.iter().filter(|&&(_, by)| by == m).map(|&(t, _)| t));
+            served.sort_unstable();
             let mut left = manager.minutes_left;
             while left > 0.0 {
                 let Some((team, id, minutes)) = self.next_consultation(&served) else { break };

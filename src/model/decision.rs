@@ -202,7 +202,9 @@ impl Sim<'_> {
             complete_by: c.arrival_day + target,
         });
         c.state = CaseState::InAssessment;
-        let (true_tier, days) = (c.tier, day - c.arrival_day);
+        let (true_tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
+        let post = c.worker.expect("a decided case has a worker").0 as usize;
+        self.posts[post].occupant.as_mut().expect("worker").place(id, order);
         if self.in_horizon() {
             self.rec.decision(true_tier, tier, shared, days);
         }

@@ -4,7 +4,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
-use super::case::{Case, TeamId};
+use super::case::{Case, TeamId, Tier};
 use super::{Referral, Sim, month_of};
 use crate::scenario::DAYS_PER_YEAR;
 
@@ -49,7 +49,11 @@ impl Sim<'_> {
             self.rec.referral(case.tier, case.is_rereferral);
         }
         let team = case.team.0 as usize;
+        let high = case.tier >= Tier::High;
         let id = self.cases.insert(case);
+        if high {
+            self.high_risk_waiting.push(id);
+        }
         self.teams[team].unallocated.push_back(id);
     }
 }

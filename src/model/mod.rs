@@ -143,6 +143,11 @@ pub struct Sim<'s> {
     completed: u64,
     /// The referrals admitted today, for checks of common random numbers.
     today: Vec<Referral>,
+    /// High and immediate true-risk cases whose work has not started.
+    high_risk_waiting: Vec<CaseId>,
+    /// Scratch lists for casework, kept to avoid allocating each day.
+    done: Vec<(CaseId, PostId)>,
+    starts: Vec<CaseId>,
 }
 
 /// A referral as it arrived: what both rules must see identically.
@@ -178,6 +183,9 @@ impl<'s> Sim<'s> {
             arrived: 0,
             completed: 0,
             today: Vec::new(),
+            high_risk_waiting: Vec::new(),
+            done: Vec::new(),
+            starts: Vec::new(),
         };
         sim.initialise();
         sim
@@ -266,13 +274,11 @@ impl<'s> Sim<'s> {
                 st.under_two += u32::from(w.years < 2.0);
             }
         }
-        for c in self.cases.iter() {
-            st.open_assessments += 1;
-            if c.tier >= Tier::High && c.started_day.is_none() && self.day >= c.needed_start(s) {
-                // A child waiting on a day their risk needed work started counts a day late;
-                // the needed start day itself is on time, so count days strictly after it.
-                st.late_high_risk_open += u32::from(self.day > c.needed_start(s));
-            }
+        st.open_assessments = self.cases.open;
+        for &id in &self.high_risk_waiting {
+            // A child still waiting after the day their risk needed work to start counts
+            // a day late; the needed start day itself is on time.
+            st.late_high_risk_open += u32::from(self.day > self.cases.get(id).needed_start(s));
         }
         let horizon_day = self.day - s.run.warmup_days;
         let month_end = month_of(horizon_day + 1) != month_of(horizon_day);

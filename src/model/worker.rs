@@ -1,6 +1,6 @@
 //! Social workers and the posts they fill: kind, experience, caseload, stress, leaving.
 
-use super::case::{CaseId, TeamId};
+use super::case::{CaseId, TeamId, WorkOrder};
 use super::streams::Stream;
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
@@ -21,10 +21,12 @@ pub struct Worker {
     pub years: f64,
     /// The day they started in this post (tenure).
     pub start_day: u32,
-    /// Open assessments held.
-    pub assessments: Vec<CaseId>,
+    /// Open assessments held, kept in work order (see `Case::work_order`).
+    assessments: Vec<(WorkOrder, CaseId)>,
     /// End days of the children kept open after assessment.
-    pub ongoing: Vec<u32>,
+    ongoing: Vec<u32>,
+    /// The earliest of those end days (`u32::MAX` when none), so expiry is checked cheaply.
+    next_ongoing_end: u32,
     /// Moving average of caseload over cap.
     pub stress: f64,
     /// Cumulative leaving hazard, and the unit-exponential threshold at which they resign.
@@ -44,12 +46,62 @@ impl Worker {
             start_day: day,
             assessments: Vec::new(),
             ongoing: Vec::new(),
+            next_ongoing_end: u32::MAX,
             stress: 0.0,
             hazard: 0.0,
             threshold,
             leaving_day: None,
             last_lone_high_day: None,
         }
+    }
+
+    /// Open assessments, in work order.
+    pub fn assessments(&self) -> impl DoubleEndedIterator<Item = CaseId> + '_ {
+        self.assessments.iter().map(|&(_, id)| id)
+    }
+
+    /// Takes on an assessment, or moves one whose work order changed, to its place.
+    pub fn place(&mut self, id: CaseId, order: WorkOrder) {
+        self.drop_assessment(id);
+        let at = self.assessments.partition_point(|&(o, _)| o < order);
+        self.assessments.insert(at, (order, id));
+    }
+
+    /// Gives up an assessment (finished or handed over).
+    pub fn drop_assessment(&mut self, id: CaseId) {
+        if let Some(i) = self.assessments.iter().position(|&(_, a)| a == id) {
+            self.assessments.remove(i);
+        }
+    }
+
+    /// Hands every open assessment back (when leaving), in work order.
+    pub fn take_assessments(&mut self) -> Vec<CaseId> {
+        std::mem::take(&mut self.assessments).into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Children kept open after assessment, by the day each closes.
+    pub fn ongoing(&self) -> &[u32] {
+        &self.ongoing
+    }
+
+    /// Takes on a child who stays open until `end`.
+    pub fn add_ongoing(&mut self, end: u32) {
+        self.ongoing.push(end);
+        self.next_ongoing_end = self.next_ongoing_end.min(end);
+    }
+
+    /// Closes the children whose end day has come.
+    pub fn close_ongoing(&mut self, day: u32) {
+        if day >= self.next_ongoing_end {
+            self.ongoing.retain(|&end| end > day);
+            self.next_ongoing_end = self.ongoing.iter().copied().min().unwrap_or(u32::MAX);
+        }
+    }
+
+    /// Hands every open child back (when leaving).
+    pub fn take_ongoing(&mut self) -> Vec<u32> {
+        self.next_ongoing_end = u32::MAX;
+        std::mem::take(&mut self.ongoing)
     }
 
     pub fn caseload(&self) -> u32 {

@@ -106,9 +106,9 @@ impl Sim<'_> {
     fn depart(&mut self, p: usize, why: Departure) {
         let s = self.s;
         let day = self.day;
-        let w = self.posts[p].occupant.take().expect("occupied");
+        let mut w = self.posts[p].occupant.take().expect("occupied");
         let team = self.posts[p].team.0 as usize;
-        for &id in w.assessments.iter().rev() {
+        for id in w.take_assessments().into_iter().rev() {
             let c = self.cases.get_mut(id);
             c.hours_done *= 1.0 - s.casework.handover_loss;
             c.worker = None;
@@ -124,7 +124,7 @@ impl Sim<'_> {
             c.state = CaseState::AwaitingAllocation;
             self.teams[team].unallocated.push_front(id);
         }
-        self.teams[team].unallocated_ongoing.extend_from_slice(&w.ongoing);
+        self.teams[team].unallocated_ongoing.extend(w.take_ongoing());
         if why == Departure::Left && self.in_horizon() {
             self.rec.leaver(w.is_employed(), day - w.start_day < 2 * DAYS_PER_YEAR);
         }
