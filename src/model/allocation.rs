@@ -38,7 +38,7 @@ impl Sim<'_> {
                 let w = self.posts[p.0 as usize].occupant.as_mut().expect("worker");
                 let sd = worker_sd(&s.judgement, w.years, w.load(s));
                 let c = self.cases.get_mut(id);
-                w.place(id, c.work_order());
+                w.take_on(c.assignment(id, s.demand.limit_days));
                 let waited = day - c.waiting_since;
                 c.worker = Some(p);
                 c.allocated_day = day;

@@ -5,6 +5,7 @@ use rand::RngExt;
 use rand_distr::{Exp1, StandardNormal};
 
 use super::streams::{Purpose, stream};
+use super::worker::Assignment;
 use crate::scenario::Scenario;
 
 /// Risk tiers, in increasing urgency.
@@ -177,6 +178,26 @@ impl Case {
             rushed: false,
             hours_cut: 0.0,
         }
+    }
+
+    /// The case's progress, for the worker who takes it on.
+    pub fn assignment(&self, id: CaseId, limit_days: u32) -> Assignment {
+        Assignment {
+            order: self.work_order(),
+            id,
+            hours_left: self.hours_left(),
+            hours_cut: self.hours_cut,
+            limit_day: self.arrival_day + limit_days,
+            started: self.started_day.is_some(),
+            rushed: self.rushed,
+        }
+    }
+
+    /// Takes back the progress of the worker who held it.
+    pub fn hand_back(&mut self, a: &Assignment) {
+        self.hours_cut = a.hours_cut;
+        self.rushed = a.rushed;
+        self.hours_done = (self.hours_needed - a.hours_left - a.hours_cut).max(0.0);
     }
 
     pub fn hours_left(&self) -> f64 {

@@ -28,32 +28,29 @@ impl Sim<'_> {
             let Some(w) = self.posts[p].occupant.as_mut() else { continue };
             w.close_ongoing(day);
             let mut hours = (day_hours - w.ongoing().len() as f64 * cw.ongoing_hours_per_day).max(0.0);
-            let cases = &mut self.cases;
             // In work order until the hours run out or only undecided cases are left.
-            for id in w.assessments() {
-                if hours <= 0.0 {
+            for a in w.assignments_mut() {
+                if hours <= 0.0 || a.order.0 {
                     break;
                 }
-                let c = cases.get_mut(id);
-                if c.decision.is_none() {
-                    break;
-                }
-                if day - c.arrival_day >= s.demand.limit_days && !c.rushed {
+                if day >= a.limit_day && !a.rushed {
                     // Past the limit the worker cuts corners on what is left. Applied when
                     // the case is next worked: untouched, its remaining hours are the same.
-                    c.rushed = true;
-                    c.hours_cut = cw.rush_cut_share * c.hours_left();
+                    a.rushed = true;
+                    a.hours_cut = cw.rush_cut_share * a.hours_left;
+                    a.hours_left -= a.hours_cut;
                 }
-                let give = hours.min(cw.max_assessment_hours_per_day).min(c.hours_left());
+                let give = hours.min(cw.max_assessment_hours_per_day).min(a.hours_left);
                 if give > 0.0 {
                     hours -= give;
-                    c.hours_done += give;
-                    if c.started_day.is_none() {
-                        starts.push(id);
+                    a.hours_left -= give;
+                    if !a.started {
+                        a.started = true;
+                        starts.push(a.id);
                     }
                 }
-                if c.hours_left() <= 1e-9 {
-                    done.push((id, PostId(p as u32)));
+                if a.hours_left <= 1e-9 {
+                    done.push((a.id, PostId(p as u32)));
                 }
             }
         }
@@ -77,7 +74,7 @@ impl Sim<'_> {
         let late = day.saturating_sub(c.needed_start(s));
         let (tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
         let post = c.worker.expect("a started case has a worker").0 as usize;
-        self.posts[post].occupant.as_mut().expect("worker").place(id, order);
+        self.posts[post].occupant.as_mut().expect("worker").reorder(id, order);
         if tier >= Tier::High {
             self.high_risk_waiting.retain(|&h| h != id);
         }
@@ -95,7 +92,10 @@ impl Sim<'_> {
             // All its work was cut at the limit before any was done.
             self.start(id);
         }
-        let c = self.cases.remove(id);
+        let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
+        let progress = w.drop_assessment(id).expect("the worker holds the case");
+        let mut c = self.cases.remove(id);
+        c.hand_back(&progress);
         self.completed += 1;
         let team = &self.teams[c.team.0 as usize];
         let shared = c.decision.is_some_and(|d| d.shared);
@@ -107,7 +107,6 @@ impl Sim<'_> {
             0.0
         };
         let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
-        w.drop_assessment(id);
         let q = quality(s, w.years, supervision, c.hours_cut, c.hours_needed);
         let missed = c.draws.u_missed < 1.0 - q;
         if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {

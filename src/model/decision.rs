@@ -204,7 +204,7 @@ impl Sim<'_> {
         c.state = CaseState::InAssessment;
         let (true_tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
         let post = c.worker.expect("a decided case has a worker").0 as usize;
-        self.posts[post].occupant.as_mut().expect("worker").place(id, order);
+        self.posts[post].occupant.as_mut().expect("worker").reorder(id, order);
         if self.in_horizon() {
             self.rec.decision(true_tier, tier, shared, days);
         }

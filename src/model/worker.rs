@@ -21,8 +21,9 @@ pub struct Worker {
     pub years: f64,
     /// The day they started in this post (tenure).
     pub start_day: u32,
-    /// Open assessments held, kept in work order (see `Case::work_order`).
-    assessments: Vec<(WorkOrder, CaseId)>,
+    /// Open assessments held, kept in work order (see `Case::work_order`), each with the
+    /// progress of its work: the daily casework loop reads only these.
+    assessments: Vec<Assignment>,
     /// End days of the children kept open after assessment.
     ongoing: Vec<u32>,
     /// The earliest of those end days (`u32::MAX` when none), so expiry is checked cheaply.
@@ -55,28 +56,34 @@ impl Worker {
         }
     }
 
-    /// Open assessments, in work order.
-    pub fn assessments(&self) -> impl DoubleEndedIterator<Item = CaseId> + '_ {
-        self.assessments.iter().map(|&(_, id)| id)
+    /// Open assessments with their progress, in work order, for the day's casework.
+    pub fn assignments_mut(&mut self) -> &mut [Assignment] {
+        &mut self.assessments
     }
 
-    /// Takes on an assessment, or moves one whose work order changed, to its place.
-    pub fn place(&mut self, id: CaseId, order: WorkOrder) {
-        self.drop_assessment(id);
-        let at = self.assessments.partition_point(|&(o, _)| o < order);
-        self.assessments.insert(at, (order, id));
+    /// Takes on an assessment at its place in work order.
+    pub fn take_on(&mut self, a: Assignment) {
+        let at = self.assessments.partition_point(|x| x.order < a.order);
+        self.assessments.insert(at, a);
     }
 
-    /// Gives up an assessment (finished or handed over).
-    pub fn drop_assessment(&mut self, id: CaseId) {
-        if let Some(i) = self.assessments.iter().position(|&(_, a)| a == id) {
-            self.assessments.remove(i);
+    /// Moves an assessment whose work order changed to its new place.
+    pub fn reorder(&mut self, id: CaseId, order: WorkOrder) {
+        if let Some(mut a) = self.drop_assessment(id) {
+            a.order = order;
+            self.take_on(a);
         }
     }
 
+    /// Gives up an assessment (finished or handed over), returning its progress.
+    pub fn drop_assessment(&mut self, id: CaseId) -> Option<Assignment> {
+        let i = self.assessments.iter().position(|a| a.id == id)?;
+        Some(self.assessments.remove(i))
+    }
+
     /// Hands every open assessment back (when leaving), in work order.
-    pub fn take_assessments(&mut self) -> Vec<CaseId> {
-        std::mem::take(&mut self.assessments).into_iter().map(|(_, id)| id).collect()
+    pub fn take_assessments(&mut self) -> Vec<Assignment> {
+        std::mem::take(&mut self.assessments)
     }
 
     /// Children kept open after assessment, by the day each closes.
@@ -146,6 +153,20 @@ impl Worker {
             self.kind = Kind::Permanent;
         }
     }
+}
+
+/// An assessment a worker holds, with the progress of its work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assignment {
+    pub order: WorkOrder,
+    pub id: CaseId,
+    /// Hours of work still to do, and hours skipped once the limit passed.
+    pub hours_left: f64,
+    pub hours_cut: f64,
+    /// The day the statutory limit is reached.
+    pub limit_day: u32,
+    pub started: bool,
+    pub rushed: bool,
 }
 
 /// A social worker post in a team: filled by a worker, or vacant with a hire on the way.

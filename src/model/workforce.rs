@@ -108,8 +108,10 @@ impl Sim<'_> {
         let day = self.day;
         let mut w = self.posts[p].occupant.take().expect("occupied");
         let team = self.posts[p].team.0 as usize;
-        for id in w.take_assessments().into_iter().rev() {
+        for a in w.take_assessments().into_iter().rev() {
+            let id = a.id;
             let c = self.cases.get_mut(id);
+            c.hand_back(&a);
             c.hours_done *= 1.0 - s.casework.handover_loss;
             c.worker = None;
             c.waiting_since = day;
