@@ -1,9 +1,7 @@
 //! Cases: a referral that needs an assessment, with its true risk and everything drawn
 //! about it once, from its own stream.
 
-use rand::RngExt;
-use rand_distr::{Exp1, StandardNormal};
-
+use super::draw::{exponential, ln, normal_pair, uniform};
 use super::streams::{Purpose, stream};
 use super::worker::Assignment;
 use crate::scenario::Scenario;
@@ -127,6 +125,7 @@ impl Case {
     /// missed keeps the child's tier and score (`inherit`).
     pub fn draw(
         s: &Scenario,
+        hours: &[LogNormal; 4],
         seed: u64,
         replication: u64,
         key: u64,
@@ -136,26 +135,27 @@ impl Case {
     ) -> Case {
         let mut rng = stream(seed, replication, Purpose::Case, key);
         let d = &s.demand;
-        let u_tier: f64 = rng.random();
-        let u_score: f64 = rng.random();
-        let z_hours: f64 = rng.sample(StandardNormal);
+        let u_tier = uniform(&mut rng);
+        let u_score = uniform(&mut rng);
+        let (z_hours, z_ongoing) = normal_pair(&mut rng);
+        let (z_worker, z_manager) = normal_pair(&mut rng);
         let draws = Draws {
-            z_worker: rng.sample(StandardNormal),
-            z_manager: rng.sample(StandardNormal),
-            u_drift: rng.random(),
-            u_missed: rng.random(),
-            u_ongoing: rng.random(),
-            u_rereferral: rng.random(),
-            u_rereferral_delay: rng.random(),
-            z_ongoing: rng.sample(StandardNormal),
-            e_consult: rng.sample(Exp1),
+            z_worker,
+            z_manager,
+            u_drift: uniform(&mut rng),
+            u_missed: uniform(&mut rng),
+            u_ongoing: uniform(&mut rng),
+            u_rereferral: uniform(&mut rng),
+            u_rereferral_delay: uniform(&mut rng),
+            z_ongoing,
+            e_consult: exponential(&mut rng),
         };
         let (tier, score) = inherit.unwrap_or_else(|| {
             let tier = pick_tier(&d.risk_mix, u_tier);
             let (lo, hi) = band(tier, &d.risk_cuts);
             (tier, lo + (hi - lo) * u_score)
         });
-        let hours_needed = lognormal(d.assessment_hours[tier.index()], d.assessment_hours_cv, z_hours);
+        let hours_needed = hours[tier.index()].at(z_hours);
         Case {
             key,
             team,
@@ -255,9 +255,27 @@ pub fn band(tier: Tier, cuts: &[f64; 3]) -> (f64, f64) {
 /// A log-normal value with the given mean and coefficient of variation, from a standard
 /// normal draw `z`.
 pub fn lognormal(mean: f64, cv: f64, z: f64) -> f64 {
-    let sigma2 = (1.0 + cv * cv).ln();
-    let mu = mean.ln() - sigma2 / 2.0;
-    (mu + sigma2.sqrt() * z).exp()
+    LogNormal::new(mean, cv).at(z)
+}
+
+/// A log-normal distribution by its mean and coefficient of variation, with the
+/// logarithms worked out once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogNormal {
+    mu: f64,
+    sigma: f64,
+}
+
+impl LogNormal {
+    pub fn new(mean: f64, cv: f64) -> LogNormal {
+        let sigma2 = ln(1.0 + cv * cv);
+        LogNormal { mu: ln(mean) - sigma2 / 2.0, sigma: sigma2.sqrt() }
+    }
+
+    /// The value at standard normal draw `z`.
+    pub fn at(&self, z: f64) -> f64 {
+        super::draw::exp(self.mu + self.sigma * z)
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! back when they are due (model.md 4.1).
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson};
 
 use super::case::{Case, TeamId, Tier};
+use super::draw::poisson;
 use super::{Referral, Sim, month_of};
 use crate::scenario::DAYS_PER_YEAR;
 
@@ -18,18 +18,18 @@ impl Sim<'_> {
         for (a, auth) in s.authorities.iter().enumerate() {
             let rate = auth.new_referrals_per_year / DAYS_PER_YEAR as f64 * season;
             let rng = &mut self.arrivals[a];
-            let n = if rate > 0.0 { Poisson::new(rate).expect("finite positive rate").sample(rng) as u64 } else { 0 };
+            let n = poisson(rng, rate);
             for _ in 0..n {
                 let team = TeamId(self.first_team[a] + self.arrivals[a].random_range(0..auth.teams));
                 let key = self.next_key;
                 self.next_key += 1;
-                let case = Case::draw(s, self.seed, self.replication, key, team, day, None);
+                let case = Case::draw(s, &self.hours, self.seed, self.replication, key, team, day, None);
                 self.admit(case);
             }
         }
         while self.pending.peek().is_some_and(|p| p.0.day <= day) {
             let p = self.pending.pop().expect("peeked").0;
-            let case = Case::draw(s, self.seed, self.replication, p.key, p.team, day, p.inherit);
+            let case = Case::draw(s, &self.hours, self.seed, self.replication, p.key, p.team, day, p.inherit);
             self.admit(case);
         }
     }

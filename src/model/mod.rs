@@ -10,6 +10,7 @@ mod casework;
 mod consultation;
 mod decision;
 mod demand;
+mod draw;
 mod record;
 mod streams;
 mod team;
@@ -19,7 +20,7 @@ mod workforce;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-pub use case::{Case, CaseId, CaseState, PostId, TeamId, Tier, band, lognormal};
+pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal};
 pub use decision::{Rule, combine_weight, combined_sd, manager_sd, worker_sd};
 pub use record::{Metric, Metrics, MonthRecord, median};
 pub use streams::{Purpose, Stream, stream};
@@ -148,6 +149,8 @@ pub struct Sim<'s> {
     /// Scratch lists for casework, kept to avoid allocating each day.
     done: Vec<(CaseId, PostId)>,
     starts: Vec<CaseId>,
+    /// Log-normal work hours by true tier, worked out once.
+    hours: [LogNormal; 4],
 }
 
 /// A referral as it arrived: what both rules must see identically.
@@ -186,6 +189,7 @@ impl<'s> Sim<'s> {
             high_risk_waiting: Vec::new(),
             done: Vec::new(),
             starts: Vec::new(),
+            hours: s.demand.assessment_hours.map(|mean| LogNormal::new(mean, s.demand.assessment_hours_cv)),
         };
         sim.initialise();
         sim

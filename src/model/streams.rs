@@ -1,12 +1,18 @@
-//! Random streams: one portable generator (ChaCha8) per purpose, derived from
+//! Random streams: one named, portable generator, one stream per purpose, derived from
 //! (master seed, replication, purpose, index), so a change in one mechanism cannot shift
 //! another's numbers and both rules of a replication see the same luck.
+//!
+//! The generator is PCG 64 (`Pcg64Mcg`, a 128-bit multiplicative congruential generator
+//! with the XSL-RR output function; O'Neill 2014), which rand documents as value-stable
+//! and portable. Every case has its own stream and draws a dozen numbers from it, so the
+//! cost of starting a stream matters: ChaCha8, tried first, spent a fifth of the run
+//! time starting streams.
 
 use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use rand_pcg::Pcg64Mcg;
 
 /// The generator every stream uses: named and portable, never an ambient one.
-pub type Stream = ChaCha8Rng;
+pub type Stream = Pcg64Mcg;
 
 /// What a stream is for. The discriminants are part of the reproducibility contract:
 /// changing one changes every result.
@@ -36,10 +42,9 @@ pub fn mix(mut z: u64) -> u64 {
 /// The stream for (seed, replication, purpose, index).
 pub fn stream(seed: u64, replication: u64, purpose: Purpose, index: u64) -> Stream {
     let h = mix(mix(mix(mix(seed) ^ replication) ^ purpose as u64) ^ index);
-    let mut key = [0u8; 32];
-    for (i, chunk) in key.chunks_exact_mut(8).enumerate() {
-        chunk.copy_from_slice(&mix(h ^ (i as u64).wrapping_mul(0xA076_1D64_78BD_642F)).to_le_bytes());
-    }
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&h.to_le_bytes());
+    key[8..].copy_from_slice(&mix(h ^ 0xA076_1D64_78BD_642F).to_le_bytes());
     Stream::from_seed(key)
 }
 
@@ -64,6 +69,6 @@ mod tests {
         // A change of generator or derivation changes every published result: this
         // value must only change on purpose, with a note in the changelog.
         let v = stream(2017, 0, Purpose::Arrivals, 0).random::<u64>();
-        assert_eq!(v, 6_206_752_241_090_554_325, "pinned value");
+        assert_eq!(v, 2_347_667_454_556_293_357, "pinned value");
     }
 }

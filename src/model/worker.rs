@@ -28,8 +28,10 @@ pub struct Worker {
     ongoing: Vec<u32>,
     /// The earliest of those end days (`u32::MAX` when none), so expiry is checked cheaply.
     next_ongoing_end: u32,
-    /// Moving average of caseload over cap.
+    /// Moving average of caseload over cap, and `exp(stress_effect * (stress - 1))`, the
+    /// factor it puts on the leaving hazard.
     pub stress: f64,
+    pub stress_factor: f64,
     /// Cumulative leaving hazard, and the unit-exponential threshold at which they resign.
     pub hazard: f64,
     pub threshold: f64,
@@ -40,7 +42,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(kind: Kind, years: f64, day: u32, threshold: f64) -> Worker {
+    pub fn new(kind: Kind, years: f64, day: u32, threshold: f64, stress_effect: f64) -> Worker {
         Worker {
             kind,
             years,
@@ -49,6 +51,7 @@ impl Worker {
             ongoing: Vec::new(),
             next_ongoing_end: u32::MAX,
             stress: 0.0,
+            stress_factor: super::draw::exp(-stress_effect),
             hazard: 0.0,
             threshold,
             leaving_day: None,
@@ -146,6 +149,20 @@ impl Worker {
         }
     }
 
+    /// The day's caseload moves the stress average, and with it the hazard factor: by the
+    /// exponential of the small daily change where it is small, else afresh.
+    pub fn update_stress(&mut self, s: &Scenario) {
+        let wf = &s.workforce;
+        let change = (self.load(s) - self.stress) / wf.stress_window_days;
+        self.stress += change;
+        let x = wf.stress_effect * change;
+        self.stress_factor = if x.abs() <= 1.0 / 64.0 {
+            self.stress_factor * super::draw::exp_small(x)
+        } else {
+            super::draw::exp(wf.stress_effect * (self.stress - 1.0))
+        };
+    }
+
     /// One working day of experience; the first year of practice ends newly qualified status.
     pub fn gain_experience(&mut self) {
         self.years += 1.0 / DAYS_PER_YEAR as f64;
@@ -193,7 +210,7 @@ impl Post {
 /// `floor + (ceiling - floor) * exp(-years / learning_years)`: the learning curve shared by
 /// rating error and assessment quality.
 pub fn learning_curve(novice: f64, expert: f64, years: f64, learning_years: f64) -> f64 {
-    expert + (novice - expert) * (-years / learning_years).exp()
+    expert + (novice - expert) * super::draw::exp(-years / learning_years)
 }
 
 #[cfg(test)]
@@ -215,8 +232,26 @@ mod tests {
     }
 
     #[test]
+    fn the_stress_factor_tracks_its_formula() {
+        let s = Scenario::default();
+        let k = s.workforce.stress_effect;
+        let mut w = Worker::new(Kind::Permanent, 5.0, 0, 1.0, k);
+        for day in 0..3000 {
+            // Caseload steps up and down, so both the series and the fresh exp are used.
+            let n = if (day / 400) % 2 == 0 { 20 } else { 5 };
+            while (w.ongoing.len() as u32) < n {
+                w.add_ongoing(u32::MAX);
+            }
+            w.ongoing.truncate(n as usize);
+            w.update_stress(&s);
+            let exact = super::super::draw::exp(k * (w.stress - 1.0));
+            assert!((w.stress_factor / exact - 1.0).abs() < 1e-12, "day {day}");
+        }
+    }
+
+    #[test]
     fn newly_qualified_status_ends_after_a_year_of_practice() {
-        let mut w = Worker::new(Kind::NewlyQualified, 0.0, 0, 1.0);
+        let mut w = Worker::new(Kind::NewlyQualified, 0.0, 0, 1.0, 0.5);
         for _ in 0..DAYS_PER_YEAR - 1 {
             w.gain_experience();
         }

@@ -5,11 +5,9 @@
 //! exact for a hazard that changes daily, and one draw per person, so a change in one
 //! worker's hazard does not shift anyone else's luck.
 
-use rand::RngExt;
-use rand_distr::{Exp1, StandardNormal};
-
 use super::Sim;
 use super::case::{CaseState, lognormal};
+use super::draw::{exponential, normal, uniform};
 use super::streams::Stream;
 use super::team::Manager;
 use super::worker::{Kind, Post, Worker};
@@ -17,8 +15,8 @@ use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
 /// A manager with experience drawn around `mean_years`.
 pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Manager {
-    let z: f64 = rng.sample(StandardNormal);
-    let threshold: f64 = rng.sample(Exp1);
+    let z = normal(rng);
+    let threshold = exponential(rng);
     Manager {
         years: lognormal(mean_years.max(0.01), 0.5, z),
         hazard: 0.0,
@@ -32,23 +30,23 @@ pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Ma
 /// Day 0: the post is vacant (perhaps with agency cover) or filled.
 pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream) {
     let w = &s.workforce;
-    let u_vacant: f64 = init.random();
-    let u_cover: f64 = init.random();
-    let u_elapsed: f64 = init.random();
-    let z_years: f64 = init.sample(StandardNormal);
-    let threshold: f64 = post.rng.sample(Exp1);
+    let u_vacant = uniform(init);
+    let u_cover = uniform(init);
+    let u_elapsed = uniform(init);
+    let z_years = normal(init);
+    let threshold = exponential(&mut post.rng);
     if u_vacant < w.initial_vacancy_share {
-        let z_hire: f64 = post.rng.sample(StandardNormal);
+        let z_hire = normal(&mut post.rng);
         let full = lognormal(w.time_to_hire_days_mean, w.time_to_hire_days_cv, z_hire);
         post.hire_day = Some(1 + (full * u_elapsed) as u32);
         if u_cover < w.agency_cover_share {
             let years = lognormal(w.experienced_hire_years_mean.max(0.01), 0.8, z_years);
-            post.occupant = Some(Worker::new(Kind::Agency, years, 0, threshold));
+            post.occupant = Some(Worker::new(Kind::Agency, years, 0, threshold, s.workforce.stress_effect));
         }
     } else {
         let years = lognormal(w.initial_experience_years_mean.max(0.01), 0.9, z_years);
         let kind = if years < 1.0 { Kind::NewlyQualified } else { Kind::Permanent };
-        post.occupant = Some(Worker::new(kind, years, 0, threshold));
+        post.occupant = Some(Worker::new(kind, years, 0, threshold, s.workforce.stress_effect));
     }
 }
 
@@ -71,13 +69,12 @@ impl Sim<'_> {
         let wf = &s.workforce;
         for p in 0..self.posts.len() {
             if let Some(w) = self.posts[p].occupant.as_mut() {
-                w.stress += (w.load(s) - w.stress) / wf.stress_window_days;
+                w.update_stress(s);
                 w.gain_experience();
                 if w.leaving_day.is_none() {
                     let exposed = w.last_lone_high_day.is_some_and(|d| f64::from(day - d) < wf.exposure_window_days);
                     let exposure = if exposed { 1.0 + wf.exposure_effect } else { 1.0 };
-                    let stress = (wf.stress_effect * (w.stress - 1.0)).exp();
-                    w.hazard += w.base_leave_rate(s) / DAYS_PER_YEAR as f64 * stress * exposure;
+                    w.hazard += w.base_leave_rate(s) / DAYS_PER_YEAR as f64 * w.stress_factor * exposure;
                     if w.hazard >= w.threshold {
                         let notice = if w.is_employed() { wf.notice_days } else { wf.agency_notice_days };
                         w.leaving_day = Some(day + notice);
@@ -135,7 +132,7 @@ impl Sim<'_> {
         }
         if w.is_employed() {
             let post = &mut self.posts[p];
-            let z: f64 = post.rng.sample(StandardNormal);
+            let z = normal(&mut post.rng);
             let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
             post.hire_day = Some(day + (wait.round() as u32).max(1));
         }
@@ -148,7 +145,7 @@ impl Sim<'_> {
     fn seek_agency(&mut self, p: usize) {
         let s = self.s;
         let post = &mut self.posts[p];
-        let u: f64 = post.rng.random();
+        let u = uniform(&mut post.rng);
         let start = self.day + s.workforce.agency_start_days.max(1);
         post.agency_day = match post.hire_day {
             Some(hire) if u < s.workforce.agency_cover_share && start < hire => Some(start),
@@ -159,10 +156,10 @@ impl Sim<'_> {
     fn agency_arrives(&mut self, p: usize) {
         let s = self.s;
         let post = &mut self.posts[p];
-        let z: f64 = post.rng.sample(StandardNormal);
-        let threshold: f64 = post.rng.sample(Exp1);
+        let z = normal(&mut post.rng);
+        let threshold = exponential(&mut post.rng);
         let years = lognormal(s.workforce.experienced_hire_years_mean.max(0.01), 0.8, z);
-        post.occupant = Some(Worker::new(Kind::Agency, years, self.day, threshold));
+        post.occupant = Some(Worker::new(Kind::Agency, years, self.day, threshold, s.workforce.stress_effect));
     }
 
     /// The permanent hire starts; agency cover in the post makes way.
@@ -174,9 +171,9 @@ impl Sim<'_> {
         let post = &mut self.posts[p];
         post.hire_day = None;
         post.agency_day = None;
-        let u: f64 = post.rng.random();
-        let z: f64 = post.rng.sample(StandardNormal);
-        let threshold: f64 = post.rng.sample(Exp1);
+        let u = uniform(&mut post.rng);
+        let z = normal(&mut post.rng);
+        let threshold = exponential(&mut post.rng);
         let (kind, years) = if u < s.workforce.newly_qualified_share {
             (Kind::NewlyQualified, 0.0)
         } else {
@@ -184,7 +181,7 @@ impl Sim<'_> {
             (Kind::Permanent, years)
         };
         if post.occupant.is_none() {
-            post.occupant = Some(Worker::new(kind, years, self.day, threshold));
+            post.occupant = Some(Worker::new(kind, years, self.day, threshold, s.workforce.stress_effect));
         }
     }
 
@@ -208,7 +205,7 @@ impl Sim<'_> {
         }
         if team.manager_arrives == Some(day) {
             team.manager_arrives = None;
-            let u: f64 = team.rng.random();
+            let u = uniform(&mut team.rng);
             let mut manager = new_manager(s, &mut team.rng, s.managers.experience_years_mean);
             if u < s.managers.promotion_share
                 && let Some(p) = self.most_experienced_permanent(self.teams[t].authority)
