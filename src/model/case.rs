@@ -2,7 +2,7 @@
 //! about it once, from its own stream.
 
 use super::draw::{exponential, ln, normal_pair, uniform};
-use super::streams::{Purpose, stream};
+use super::streams::Stream;
 use super::worker::Assignment;
 use crate::scenario::Scenario;
 
@@ -121,19 +121,17 @@ pub struct Case {
 }
 
 impl Case {
-    /// Draws a new referral from its own stream. A re-referral of a child whose need was
+    /// Draws a new referral from its own stream (`Purpose::Case`, indexed by `key`). A re-referral of a child whose need was
     /// missed keeps the child's tier and score (`inherit`).
     pub fn draw(
         s: &Scenario,
         hours: &[LogNormal; 4],
-        seed: u64,
-        replication: u64,
+        mut rng: Stream,
         key: u64,
         team: TeamId,
         day: u32,
         inherit: Option<(Tier, f64)>,
     ) -> Case {
-        let mut rng = stream(seed, replication, Purpose::Case, key);
         let d = &s.demand;
         let u_tier = uniform(&mut rng);
         let u_score = uniform(&mut rng);

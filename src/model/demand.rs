@@ -5,6 +5,7 @@ use rand::RngExt;
 
 use super::case::{Case, TeamId, Tier};
 use super::draw::poisson;
+use super::streams::{Purpose, Stream, stream};
 use super::{Referral, Sim, month_of};
 use crate::scenario::DAYS_PER_YEAR;
 
@@ -23,15 +24,20 @@ impl Sim<'_> {
                 let team = TeamId(self.first_team[a] + self.arrivals[a].random_range(0..auth.teams));
                 let key = self.next_key;
                 self.next_key += 1;
-                let case = Case::draw(s, &self.hours, self.seed, self.replication, key, team, day, None);
+                let case = Case::draw(s, &self.hours, self.case_stream(key), key, team, day, None);
                 self.admit(case);
             }
         }
         while self.pending.peek().is_some_and(|p| p.0.day <= day) {
             let p = self.pending.pop().expect("peeked").0;
-            let case = Case::draw(s, &self.hours, self.seed, self.replication, p.key, p.team, day, p.inherit);
+            let case = Case::draw(s, &self.hours, self.case_stream(p.key), p.key, p.team, day, p.inherit);
             self.admit(case);
         }
+    }
+
+    /// The case's own stream.
+    fn case_stream(&self, key: u64) -> Stream {
+        stream(self.seed, self.replication, Purpose::Case, key)
     }
 
     fn admit(&mut self, case: Case) {
