@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::experiment::{self, Plan};
 use crate::model::Rule;
+use crate::output::{self, Staging};
 use crate::scenario::{Scenario, params};
 use crate::table;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file and run nothing
     Validate(ValidateArgs),
+    /// Re-draw the charts and report of an output folder from its tables, without re-running
+    Chart(ChartArgs),
     /// List every scenario parameter with its unit, allowed range, default and source
     Params(QuietArgs),
 }
@@ -56,6 +59,23 @@ pub struct RunArgs {
     /// Worker threads (0: one per core); results do not depend on it
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Output folder for tables, charts and the report (default: output/<scenario name>)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Also write cases.parquet, one row per completed case
+    #[arg(long)]
+    pub case_log: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// An output folder written by `caseload run`
+    pub dir: PathBuf,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
@@ -85,6 +105,13 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Chart(a) => {
+            output::redraw(&a.dir)?;
+            if !a.quiet.quiet {
+                eprintln!("caseload: charts and report redrawn in {}", a.dir.display());
+            }
+            Ok(())
+        }
         Command::Params(_) => {
             print!("{}", params_table());
             Ok(())
@@ -111,23 +138,72 @@ fn run_command(a: RunArgs) -> Result<()> {
         plan.seed = seed;
     }
     let total = plan.rules.len() * plan.replications as usize;
-    let show = !a.quiet.quiet && std::io::stderr().is_terminal();
+    let opts = output::Options {
+        dir: a.out.clone().unwrap_or_else(|| output::default_dir(&s)),
+        force: a.force,
+        case_log: a.case_log,
+    };
+    // Refuse an existing folder before spending time on the runs.
+    let staging = Staging::begin(&opts)?;
     if !a.quiet.quiet {
         eprintln!("caseload: {total} runs ({} rules x {} replications)", plan.rules.len(), plan.replications);
     }
-    let progress = |done: usize| {
-        if show && (done == total || done.is_multiple_of(8)) {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r{done}/{total} runs");
-            if done == total {
-                let _ = writeln!(err);
-            }
-        }
+    let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
+    let progress = |done: usize| bar.update(done);
+    let results = if a.case_log {
+        experiment::run_logged(&s, &plan, a.threads, &progress, &|run| staging.case_sink(run))
+    } else {
+        experiment::run(&s, &plan, a.threads, &progress)
     };
-    let results = experiment::run(&s, &plan, a.threads, &progress);
+    bar.finish();
     let mut out = std::io::stdout().lock();
     out.write_all(table::render(&s.run.name, &results).as_bytes()).context("writing the table")?;
+    let dir = staging.commit(&s, &a.scenario, &results)?;
+    if !a.quiet.quiet {
+        eprintln!("caseload: tables, charts and report.html written to {}", dir.display());
+    }
     Ok(())
+}
+
+/// A progress bar on stderr: runs done, rate and time left. The clock is read here, in
+/// the command line, never in the model.
+struct Progress {
+    total: usize,
+    enabled: bool,
+    start: std::time::Instant,
+    last: std::sync::Mutex<usize>,
+}
+
+impl Progress {
+    #[allow(clippy::disallowed_methods)]
+    fn new(total: usize, enabled: bool) -> Progress {
+        Progress { total, enabled, start: std::time::Instant::now(), last: std::sync::Mutex::new(0) }
+    }
+
+    fn update(&self, done: usize) {
+        if !self.enabled {
+            return;
+        }
+        let mut last = self.last.lock().expect("progress");
+        if done <= *last {
+            return;
+        }
+        *last = done;
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        let rate = done as f64 / secs;
+        let left = (self.total - done) as f64 / rate.max(1e-9);
+        let width = 30;
+        let filled = width * done / self.total.max(1);
+        let bar: String = "#".repeat(filled) + &"-".repeat(width - filled);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r[{bar}] {done}/{} runs, {rate:.1}/s, {left:.0}s left ", self.total);
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            let _ = writeln!(std::io::stderr().lock());
+        }
+    }
 }
 
 /// Every parameter, for `caseload params`.

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::{Metric, Rule, RunOutput, run_one};
+use crate::model::{CaseRecord, Metric, Rule, RunOutput, Sim, run_one};
 use crate::scenario::Scenario;
 use crate::stats::{Summary, paired};
 
@@ -53,24 +53,75 @@ impl Results {
     }
 }
 
+/// Receives one run's completed-case records in batches, in the order they completed.
+pub trait CaseSink: Send {
+    fn write(&mut self, batch: &[CaseRecord]);
+    fn finish(self: Box<Self>);
+}
+
+/// Opens the case sink for run number `run` of the plan (rule-major order).
+pub type OpenSink<'a> = dyn Fn(usize) -> Box<dyn CaseSink> + Sync + 'a;
+
+/// Working days between hand-overs of case records to a sink, which bounds the memory a
+/// run's case log holds whatever the horizon.
+const LOG_EVERY_DAYS: u32 = 25;
+
 /// Runs a plan on `threads` threads (0: one per core). `progress` is called with the
 /// number of runs finished so far; results do not depend on the thread count.
 pub fn run(s: &Scenario, plan: &Plan, threads: usize, progress: &(dyn Fn(usize) + Sync)) -> Results {
+    run_inner(s, plan, threads, progress, None)
+}
+
+/// Like [`run`], streaming every run's completed cases to the sink `open` gives it.
+pub fn run_logged(
+    s: &Scenario,
+    plan: &Plan,
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    open: &OpenSink<'_>,
+) -> Results {
+    run_inner(s, plan, threads, progress, Some(open))
+}
+
+fn run_one_logged(s: &Scenario, rule: Rule, seed: u64, rep: u64, mut sink: Box<dyn CaseSink>) -> RunOutput {
+    let mut sim = Sim::new(s, rule, seed, rep);
+    sim.log_cases();
+    let end = s.run.warmup_days + s.run.horizon_days;
+    let mut batch = Vec::new();
+    while sim.day() < end {
+        sim.step();
+        if sim.day().is_multiple_of(LOG_EVERY_DAYS) || sim.day() == end {
+            sim.take_case_log(&mut batch);
+            sink.write(&batch);
+            batch.clear();
+        }
+    }
+    sink.finish();
+    sim.finish()
+}
+
+fn run_inner(
+    s: &Scenario,
+    plan: &Plan,
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    open: Option<&OpenSink<'_>>,
+) -> Results {
     let runs = plan.runs();
     let done = AtomicUsize::new(0);
-    let work = || {
-        runs.par_iter()
-            .map(|&(rule, rep)| {
-                let out = run_one(s, rule, plan.seed, rep);
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                out
-            })
-            .collect::<Vec<_>>()
+    let one = |i: usize, (rule, rep): (Rule, u64)| {
+        let out = match open {
+            Some(open) => run_one_logged(s, rule, plan.seed, rep, open(i)),
+            None => run_one(s, rule, plan.seed, rep),
+        };
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        out
     };
+    let work = || runs.par_iter().enumerate().map(|(i, &r)| one(i, r)).collect::<Vec<_>>();
     let outputs = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(work),
         // A pool cannot be built (e.g. no threads allowed): run on this thread.
-        Err(_) => runs.iter().map(|&(rule, rep)| run_one(s, rule, plan.seed, rep)).collect(),
+        Err(_) => runs.iter().enumerate().map(|(i, &r)| one(i, r)).collect(),
     };
     Results { plan: plan.clone(), runs: outputs }
 }

@@ -5,9 +5,12 @@
 //! [`model::run_one`] in parallel -> [`experiment::Results`] -> tables and reports.
 //! See `ARCHITECTURE.md` for the map.
 
+#[cfg(feature = "output")]
 pub mod cli;
 pub mod experiment;
 pub mod model;
+#[cfg(feature = "output")]
+pub mod output;
 pub mod scenario;
 pub mod stats;
 pub mod table;

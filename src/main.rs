@@ -10,7 +10,17 @@ use caseload::scenario::ScenarioError;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    match cli::run(args) {
+    let result = cli::run(args);
+    if std::env::var_os("CASELOAD_PEAK_MEMORY").is_some() {
+        // A diagnostic for the memory tests: the process's peak resident memory.
+        if let Some(kb) = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string())))
+        {
+            eprintln!("caseload: peak memory {kb}");
+        }
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

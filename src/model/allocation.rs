@@ -21,7 +21,7 @@ impl Sim<'_> {
     }
 
     /// Phase 2: allocation. Children kept open whose worker left are placed first, then
-    /// assessments, oldest first. A newly allocated worker rates the case's risk.
+    /// assessments from the front of the team's queue. A newly allocated worker rates the case's risk.
     pub(super) fn allocate(&mut self) {
         let s = self.s;
         let day = self.day;

@@ -3,7 +3,7 @@
 
 use super::case::{CaseId, PostId, Tier, lognormal, rereferral_key};
 use super::worker::learning_curve;
-use super::{Pending, Sim};
+use super::{CaseRecord, Pending, Sim};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 use std::cmp::Reverse;
 
@@ -33,9 +33,9 @@ impl Sim<'_> {
                 if hours <= 0.0 || a.order.0 {
                     break;
                 }
-                if day >= a.limit_day && !a.rushed {
-                    // Past the limit the worker cuts corners on what is left. Applied when
-                    // the case is next worked: untouched, its remaining hours are the same.
+                if day > a.limit_day && !a.rushed {
+                    // Past the limit the worker cuts corners on what is left, when they next
+                    // work on the case.
                     a.rushed = true;
                     a.hours_cut = cw.rush_cut_share * a.hours_left;
                     a.hours_left -= a.hours_cut;
@@ -107,7 +107,8 @@ impl Sim<'_> {
             0.0
         };
         let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
-        let q = quality(s, w.years, supervision, c.hours_cut, c.hours_needed);
+        let (years, kind) = (w.years, w.kind);
+        let q = quality(s, years, supervision, c.hours_cut, c.hours_needed);
         let missed = c.draws.u_missed < 1.0 - q;
         if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
             let days = lognormal(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv, c.draws.z_ongoing);
@@ -125,6 +126,24 @@ impl Sim<'_> {
         }
         if day >= s.run.warmup_days {
             self.rec.completion(day - c.arrival_day, s.demand.limit_days, q, missed);
+            if let Some(log) = &mut self.case_log {
+                let d = c.decision.expect("a completed case was decided");
+                log.push(CaseRecord {
+                    key: c.key,
+                    is_rereferral: c.is_rereferral,
+                    arrival_day: c.arrival_day,
+                    true_tier: c.tier,
+                    decided_tier: d.tier,
+                    shared: d.shared,
+                    days_to_decision: d.day - c.arrival_day,
+                    days_to_start: c.started_day.expect("started") - c.arrival_day,
+                    days_to_completion: day - c.arrival_day,
+                    quality: q,
+                    missed,
+                    worker_years: years,
+                    worker_kind: kind,
+                });
+            }
         }
     }
 }

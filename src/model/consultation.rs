@@ -5,9 +5,6 @@ use super::Sim;
 use super::case::CaseId;
 use crate::scenario::ConsultTime;
 
-/// Days over which the share of consultation time left free is averaged for supervision.
-const FREED_WINDOW_DAYS: f64 = 20.0;
-
 impl Sim<'_> {
     /// The team whose manager consults for `team`: its own, or while that post is empty,
     /// the next team of the same authority (in team order, wrapping) that has one.
@@ -39,6 +36,15 @@ impl Sim<'_> {
             .filter(|&t| self.teams[t].manager.is_none())
             .filter_map(|t| self.consulting_team(t).map(|m| (t, m)))
             .collect();
+        // No manager anywhere in the authority: the workers decide what waits, alone.
+        for t in 0..self.teams.len() {
+            if self.teams[t].manager.is_none() && !self.teams[t].queue.is_empty() && self.consulting_team(t).is_none() {
+                self.teams[t].in_consult = None;
+                for id in std::mem::take(&mut self.teams[t].queue) {
+                    self.decide_alone(id);
+                }
+            }
+        }
         let mut served = Vec::new();
         for m in 0..self.teams.len() {
             let Some(manager) = &self.teams[m].manager else { continue };
@@ -62,7 +68,7 @@ impl Sim<'_> {
             let manager = self.teams[m].manager.as_mut().expect("present");
             let used = capacity - left;
             let free = if capacity > 0.0 { (left / capacity).clamp(0.0, 1.0) } else { 0.0 };
-            manager.freed_share += (free - manager.freed_share) / FREED_WINDOW_DAYS;
+            manager.freed_share += (free - manager.freed_share) / s.managers.supervision_window_days;
             manager.minutes_left = capacity;
             if self.day >= s.run.warmup_days {
                 self.rec.consultation_day(capacity, used);

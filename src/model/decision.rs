@@ -144,7 +144,7 @@ impl Sim<'_> {
 
     /// A lone decision: the worker's rating, shifted by any lone-decision bias; a share of
     /// non-urgent cases drift to the statutory limit as their target.
-    fn decide_alone(&mut self, id: CaseId) {
+    pub(super) fn decide_alone(&mut self, id: CaseId) {
         let s = self.s;
         let c = self.cases.get(id);
         let tier = Tier::of_rating(c.worker_rating + s.judgement.lone_decision_bias, &s.demand.risk_cuts);

@@ -38,6 +38,27 @@ pub struct RunOutput {
     pub replication: u64,
     pub metrics: Metrics,
     pub months: Vec<MonthRecord>,
+    /// Assessments completed in the horizon by working days from referral (index), the
+    /// last bin holding everything longer; trailing empty bins dropped.
+    pub completion_days: Vec<u64>,
+}
+
+/// One assessment completed in the horizon, for the case log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CaseRecord {
+    pub key: u64,
+    pub is_rereferral: bool,
+    pub arrival_day: u32,
+    pub true_tier: Tier,
+    pub decided_tier: Tier,
+    pub shared: bool,
+    pub days_to_decision: u32,
+    pub days_to_start: u32,
+    pub days_to_completion: u32,
+    pub quality: f64,
+    pub missed: bool,
+    pub worker_years: f64,
+    pub worker_kind: Kind,
 }
 
 /// Runs one replication of a scenario under one rule, warm-up and horizon.
@@ -151,6 +172,8 @@ pub struct Sim<'s> {
     starts: Vec<CaseId>,
     /// Log-normal work hours by true tier, worked out once.
     hours: [LogNormal; 4],
+    /// Completed cases not yet taken by the caller, when the case log is on.
+    case_log: Option<Vec<CaseRecord>>,
 }
 
 /// A referral as it arrived: what both rules must see identically.
@@ -190,6 +213,7 @@ impl<'s> Sim<'s> {
             done: Vec::new(),
             starts: Vec::new(),
             hours: s.demand.assessment_hours.map(|mean| LogNormal::new(mean, s.demand.assessment_hours_cv)),
+            case_log: None,
         };
         sim.initialise();
         sim
@@ -197,6 +221,19 @@ impl<'s> Sim<'s> {
 
     pub fn day(&self) -> u32 {
         self.day
+    }
+
+    /// Keeps a record of every assessment completed in the horizon, for
+    /// [`Sim::take_case_log`].
+    pub fn log_cases(&mut self) {
+        self.case_log.get_or_insert_with(Vec::new);
+    }
+
+    /// Moves the completed-case records kept so far into `into`.
+    pub fn take_case_log(&mut self, into: &mut Vec<CaseRecord>) {
+        if let Some(log) = &mut self.case_log {
+            into.append(log);
+        }
     }
 
     /// The referrals that arrived on the last day stepped.
@@ -222,6 +259,13 @@ impl<'s> Sim<'s> {
             rule: self.rule,
             replication: self.replication,
             metrics: self.rec.metrics(DAYS_PER_YEAR as f64),
+            completion_days: {
+                let mut h = self.rec.duration_histogram;
+                while h.last() == Some(&0) {
+                    h.pop();
+                }
+                h
+            },
             months: self.rec.months,
         }
     }
@@ -280,9 +324,10 @@ impl<'s> Sim<'s> {
         }
         st.open_assessments = self.cases.open;
         for &id in &self.high_risk_waiting {
-            // A child still waiting after the day their risk needed work to start counts
-            // a day late; the needed start day itself is on time.
-            st.late_high_risk_open += u32::from(self.day > self.cases.get(id).needed_start(s));
+            // A day ends late for a child whose work had not started by the end of the day
+            // their risk needed it to: a child started k days after that day was late on k
+            // days, as `Recorder::start` counts.
+            st.late_high_risk_open += u32::from(self.day >= self.cases.get(id).needed_start(s));
         }
         let horizon_day = self.day - s.run.warmup_days;
         let month_end = month_of(horizon_day + 1) != month_of(horizon_day);

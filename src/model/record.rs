@@ -143,7 +143,6 @@ pub struct Recorder {
     pub consult_used: f64,
     pub months: Vec<MonthRecord>,
     month: MonthRecord,
-    month_days: u32,
     month_cases_held: u64,
     month_holders: u64,
 }
@@ -192,7 +191,6 @@ impl Default for Recorder {
             consult_used: 0.0,
             months: Vec::new(),
             month: MonthRecord::default(),
-            month_days: 0,
             month_cases_held: 0,
             month_holders: 0,
         }
@@ -284,7 +282,6 @@ impl Recorder {
         self.under_two_days += u64::from(st.under_two);
         self.worker_days += u64::from(st.employed + st.agency);
         self.late_days += u64::from(st.late_high_risk_open);
-        self.month_days += 1;
         self.month_cases_held += u64::from(st.cases_held);
         self.month_holders += u64::from(st.holders);
         if day_of_month_end {
@@ -300,7 +297,6 @@ impl Recorder {
             m.under_two_years_pct = pct(u64::from(st.under_two), u64::from(st.employed + st.agency));
             m.consult_queue = st.consult_queue;
             self.months.push(std::mem::take(&mut self.month));
-            self.month_days = 0;
             self.month_cases_held = 0;
             self.month_holders = 0;
         }
@@ -309,7 +305,7 @@ impl Recorder {
     /// The run's metrics over the horizon.
     pub fn metrics(&self, days_per_year: f64) -> Metrics {
         let years = self.days as f64 / days_per_year;
-        let high = |t: Tier| pct(self.under_rated[t.index()], self.decisions[t.index()]);
+        let under = |t: Tier| pct(self.under_rated[t.index()], self.decisions[t.index()]);
         let values = Metric::ALL
             .iter()
             .map(|m| match m {
@@ -325,9 +321,9 @@ impl Recorder {
                 Metric::HighRiskLate => pct(self.high_risk_late, self.high_risk_started),
                 Metric::LateDaysPerHighRisk => ratio(self.late_days, self.high_risk_referrals),
                 Metric::UnderRated => pct(self.under_rated.iter().sum(), self.decisions.iter().sum()),
-                Metric::UnderRatedMedium => high(Tier::Medium),
-                Metric::UnderRatedHigh => high(Tier::High),
-                Metric::UnderRatedImmediate => high(Tier::Immediate),
+                Metric::UnderRatedMedium => under(Tier::Medium),
+                Metric::UnderRatedHigh => under(Tier::High),
+                Metric::UnderRatedImmediate => under(Tier::Immediate),
                 Metric::OverRatedLow => pct(self.over_rated_low, self.decisions[0]),
                 Metric::QualityMean => self.quality / self.completed as f64,
                 Metric::MissedNeed => pct(self.missed, self.completed),

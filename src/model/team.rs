@@ -30,7 +30,8 @@ pub struct Team {
     pub manager_arrives: Option<u32>,
     /// Draws about this team's managers.
     pub rng: Stream,
-    /// Assessments waiting for a worker, oldest first.
+    /// Assessments waiting for a worker: in arrival order, with cases handed back by a
+    /// leaver put at the front.
     pub unallocated: VecDeque<CaseId>,
     /// End days of open children whose worker left, waiting for a new one.
     pub unallocated_ongoing: Vec<u32>,

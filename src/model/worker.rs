@@ -28,7 +28,7 @@ pub struct Worker {
     ongoing: Vec<u32>,
     /// The earliest of those end days (`u32::MAX` when none), so expiry is checked cheaply.
     next_ongoing_end: u32,
-    /// Moving average of caseload over cap, and `exp(stress_effect * (stress - 1))`, the
+    /// Moving average of load (caseload over the manageable caseload), and `exp(stress_effect * (stress - 1))`, the
     /// factor it puts on the leaving hazard.
     pub stress: f64,
     pub stress_factor: f64,
@@ -126,9 +126,10 @@ impl Worker {
         }
     }
 
-    /// Caseload over cap, the load that raises rating error and stress.
+    /// Caseload over the manageable caseload: the load that raises rating error and stress
+    /// above 1. (Against the cap it could never pass 1, since caps hold.)
     pub fn load(&self, s: &Scenario) -> f64 {
-        self.caseload() as f64 / self.cap(s) as f64
+        self.caseload() as f64 / s.casework.manageable_caseload
     }
 
     /// Cases this worker can still take; none once they have resigned.
@@ -180,7 +181,7 @@ pub struct Assignment {
     /// Hours of work still to do, and hours skipped once the limit passed.
     pub hours_left: f64,
     pub hours_cut: f64,
-    /// The day the statutory limit is reached.
+    /// The last day within the statutory limit.
     pub limit_day: u32,
     pub started: bool,
     pub rushed: bool,
@@ -207,8 +208,8 @@ impl Post {
     }
 }
 
-/// `floor + (ceiling - floor) * exp(-years / learning_years)`: the learning curve shared by
-/// rating error and assessment quality.
+/// `expert + (novice - expert) * exp(-years / learning_years)`: from the novice's value at no
+/// experience towards the expert's; shared by rating error and assessment quality.
 pub fn learning_curve(novice: f64, expert: f64, years: f64, learning_years: f64) -> f64 {
     expert + (novice - expert) * super::draw::exp(-years / learning_years)
 }

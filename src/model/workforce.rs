@@ -18,7 +18,7 @@ pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Ma
     let z = normal(rng);
     let threshold = exponential(rng);
     Manager {
-        years: lognormal(mean_years.max(0.01), 0.5, z),
+        years: lognormal(mean_years, s.managers.experience_years_cv, z),
         hazard: 0.0,
         threshold,
         leaving_day: None,
@@ -40,11 +40,11 @@ pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream) {
         let full = lognormal(w.time_to_hire_days_mean, w.time_to_hire_days_cv, z_hire);
         post.hire_day = Some(1 + (full * u_elapsed) as u32);
         if u_cover < w.agency_cover_share {
-            let years = lognormal(w.experienced_hire_years_mean.max(0.01), 0.8, z_years);
+            let years = lognormal(w.experienced_hire_years_mean, w.experienced_hire_years_cv, z_years);
             post.occupant = Some(Worker::new(Kind::Agency, years, 0, threshold, s.workforce.stress_effect));
         }
     } else {
-        let years = lognormal(w.initial_experience_years_mean.max(0.01), 0.9, z_years);
+        let years = lognormal(w.initial_experience_years_mean, w.initial_experience_years_cv, z_years);
         let kind = if years < 1.0 { Kind::NewlyQualified } else { Kind::Permanent };
         post.occupant = Some(Worker::new(kind, years, 0, threshold, s.workforce.stress_effect));
     }
@@ -158,7 +158,7 @@ impl Sim<'_> {
         let post = &mut self.posts[p];
         let z = normal(&mut post.rng);
         let threshold = exponential(&mut post.rng);
-        let years = lognormal(s.workforce.experienced_hire_years_mean.max(0.01), 0.8, z);
+        let years = lognormal(s.workforce.experienced_hire_years_mean, s.workforce.experienced_hire_years_cv, z);
         post.occupant = Some(Worker::new(Kind::Agency, years, self.day, threshold, s.workforce.stress_effect));
     }
 
@@ -177,7 +177,9 @@ impl Sim<'_> {
         let (kind, years) = if u < s.workforce.newly_qualified_share {
             (Kind::NewlyQualified, 0.0)
         } else {
-            let years = lognormal(s.workforce.experienced_hire_years_mean.max(0.01), 0.8, z).max(1.0);
+            // An experienced hire is past the first year of practice by definition.
+            let years =
+                lognormal(s.workforce.experienced_hire_years_mean, s.workforce.experienced_hire_years_cv, z).max(1.0);
             (Kind::Permanent, years)
         };
         if post.occupant.is_none() {

@@ -77,6 +77,7 @@ pub struct Casework {
     pub ongoing_hours_per_day: f64,
     pub caseload_cap: u32,
     pub caseload_cap_newly_qualified: u32,
+    pub manageable_caseload: f64,
     pub handover_loss: f64,
     pub rush_cut_share: f64,
 }
@@ -114,6 +115,8 @@ pub struct Managers {
     pub vacancy_days: u32,
     pub promotion_share: f64,
     pub experience_years_mean: f64,
+    pub experience_years_cv: f64,
+    pub supervision_window_days: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -131,9 +134,11 @@ pub struct Workforce {
     pub time_to_hire_days_cv: f64,
     pub newly_qualified_share: f64,
     pub experienced_hire_years_mean: f64,
+    pub experienced_hire_years_cv: f64,
     pub agency_cover_share: f64,
     pub agency_start_days: u32,
     pub initial_experience_years_mean: f64,
+    pub initial_experience_years_cv: f64,
     pub initial_vacancy_share: f64,
 }
 
@@ -290,6 +295,7 @@ impl Scenario {
             ongoing_hours_per_day: g.num("casework.ongoing_hours_per_day"),
             caseload_cap: g.num("casework.caseload_cap") as u32,
             caseload_cap_newly_qualified: g.num("casework.caseload_cap_newly_qualified") as u32,
+            manageable_caseload: g.num("casework.manageable_caseload"),
             handover_loss: g.num("casework.handover_loss"),
             rush_cut_share: g.num("casework.rush_cut_share"),
         };
@@ -328,6 +334,8 @@ impl Scenario {
             vacancy_days: g.num("managers.vacancy_days") as u32,
             promotion_share: g.num("managers.promotion_share"),
             experience_years_mean: g.num("managers.experience_years_mean"),
+            experience_years_cv: g.num("managers.experience_years_cv"),
+            supervision_window_days: g.num("managers.supervision_window_days"),
         };
         let workforce = Workforce {
             leave_rate_permanent: g.num("workforce.leave_rate_permanent"),
@@ -343,9 +351,11 @@ impl Scenario {
             time_to_hire_days_cv: g.num("workforce.time_to_hire_days_cv"),
             newly_qualified_share: g.num("workforce.newly_qualified_share"),
             experienced_hire_years_mean: g.num("workforce.experienced_hire_years_mean"),
+            experienced_hire_years_cv: g.num("workforce.experienced_hire_years_cv"),
             agency_cover_share: g.num("workforce.agency_cover_share"),
             agency_start_days: g.num("workforce.agency_start_days") as u32,
             initial_experience_years_mean: g.num("workforce.initial_experience_years_mean"),
+            initial_experience_years_cv: g.num("workforce.initial_experience_years_cv"),
             initial_vacancy_share: g.num("workforce.initial_vacancy_share"),
         };
         let scenario = Scenario { run, authorities, demand, casework, judgement, quality, managers, workforce, values };
@@ -385,16 +395,20 @@ impl Scenario {
             );
         }
         for t in 0..4 {
-            if d.needed_start_days[t] > d.limit_days || d.completion_days[t] > d.limit_days {
-                c.at(
-                    span("demand.completion_days").as_ref(),
-                    "demand.completion_days",
-                    format!(
-                        "{} tier: start and completion days must not exceed limit_days ({})",
-                        Tier::ALL[t].name(),
-                        d.limit_days
-                    ),
-                );
+            for (key, days) in
+                [("demand.needed_start_days", d.needed_start_days[t]), ("demand.completion_days", d.completion_days[t])]
+            {
+                if days > d.limit_days {
+                    c.at(
+                        span(key).as_ref(),
+                        key,
+                        format!(
+                            "{} tier is {days}; must not exceed limit_days ({})",
+                            Tier::ALL[t].name(),
+                            d.limit_days
+                        ),
+                    );
+                }
             }
             if d.completion_days[t] < d.needed_start_days[t] {
                 c.at(

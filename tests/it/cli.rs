@@ -48,35 +48,50 @@ fn a_bad_rule_on_the_command_line_exits_2() {
     assert!(text(&o.stderr).contains("rule \"sometimes\" is not known"));
 }
 
+/// A fresh output folder for one test.
+fn out(name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.to_string_lossy().into_owned()
+}
+
 #[test]
 fn run_prints_the_same_table_on_one_and_two_threads() {
-    let args = |t: &'static str| {
-        ["run", "scenarios/teaching_one_team.toml", "-n", "4", "--seed", "3", "--quiet", "--threads", t]
+    let run = |threads: &str| {
+        let dir = out(&format!("threads{threads}"));
+        caseload(&[
+            "run",
+            "scenarios/teaching_one_team.toml",
+            "-n",
+            "4",
+            "--seed",
+            "3",
+            "--quiet",
+            "--threads",
+            threads,
+            "--out",
+            &dir,
+        ])
     };
-    let one = caseload(&args("1"));
-    let two = caseload(&args("2"));
+    let (one, two) = (run("1"), run("2"));
     assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
     assert!(one.stderr.is_empty(), "--quiet prints no chatter: {}", text(&one.stderr));
-    assert_eq!(one.stdout, two.stdout);
-    let out = text(&one.stdout);
-    assert!(out.starts_with("scenario teaching_one_team: 4 replications, seed 3"));
-    assert!(out.contains("practitioner_only - manager_shared (paired)"));
+    assert_eq!(two.status.code(), Some(0), "{}", text(&two.stderr));
+    assert_eq!(text(&one.stdout), text(&two.stdout));
+    let table = text(&one.stdout);
+    assert!(table.starts_with("scenario teaching_one_team: 4 replications, seed 3"));
+    assert!(table.contains("practitioner_only - manager_shared (paired)"));
     for m in caseload::model::Metric::ALL {
-        assert!(out.contains(m.name()), "table lacks {}", m.name());
+        assert!(table.contains(m.name()), "table lacks {}", m.name());
     }
 }
 
 #[test]
 fn rules_can_be_chosen_including_hybrids() {
-    let o = caseload(&[
-        "run",
-        "scenarios/teaching_one_team.toml",
-        "-n",
-        "2",
-        "--quiet",
-        "--rules",
-        "shared_above:high,shared_for_novices:2",
-    ]);
+    let dir = out("rules");
+    let rules = "shared_above:high,shared_for_novices:2";
+    let o =
+        caseload(&["run", "scenarios/teaching_one_team.toml", "-n", "2", "--quiet", "--rules", rules, "--out", &dir]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("shared_above:high - shared_for_novices:2 (paired)"));
 }

@@ -1,9 +1,11 @@
 //! Integration tests: one binary, a module per area.
 
+mod browser;
 mod cli;
 mod crn;
 mod determinism;
 mod invariants;
+mod output;
 mod scenario_errors;
 mod scenarios;
 mod validation;

@@ -1,0 +1,177 @@
+//! Results a person can use: tables (Parquet, CSV), charts (PNG, SVG), a manifest and a
+//! one-page report, written so that nothing is half-written.
+//!
+//! A run writes into a staging folder beside the output folder and renames it into place
+//! only when everything is written: an interrupted run leaves the previous results or
+//! none, never a mixture. Charts and the report are drawn from the tables as read back
+//! from disk, so `caseload chart DIR` draws exactly what the run drew.
+
+mod charts;
+mod data;
+mod report;
+mod tables;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail};
+
+pub use data::RunData;
+
+use crate::experiment::{CaseSink, Plan, Results};
+use crate::model::Metric;
+use crate::scenario::{Scenario, Value};
+
+/// Where and how a run's results are written.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dir: PathBuf,
+    /// Replace an existing output folder.
+    pub force: bool,
+    /// Write `cases.parquet`, one row per completed case.
+    pub case_log: bool,
+}
+
+/// The default output folder of a scenario: `output/<name>`.
+pub fn default_dir(s: &Scenario) -> PathBuf {
+    let name: String =
+        s.run.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    PathBuf::from("output").join(if name.is_empty() { "unnamed".to_string() } else { name })
+}
+
+/// A staging folder being filled; [`Staging::commit`] puts it in place.
+pub struct Staging {
+    opts: Options,
+    path: PathBuf,
+    case_error: Arc<Mutex<Option<String>>>,
+}
+
+fn sibling(dir: &Path, tag: &str) -> PathBuf {
+    let name = dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+impl Staging {
+    /// Checks the output folder can be written (refusing an existing one without
+    /// `force`) and makes an empty staging folder beside it.
+    pub fn begin(opts: &Options) -> Result<Staging> {
+        if opts.dir.exists() && !opts.force {
+            bail!(
+                "output folder {} already exists; use --force to replace it, or --out for another",
+                opts.dir.display()
+            );
+        }
+        let parent = opts.dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        let path = sibling(&opts.dir, "partial");
+        if path.exists() {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(Staging { opts: opts.clone(), path, case_error: Arc::new(Mutex::new(None)) })
+    }
+
+    fn case_part(&self, run: usize) -> PathBuf {
+        self.path.join(format!("cases.part-{run:06}.bin"))
+    }
+
+    /// The case-log sink for run number `run` of the plan.
+    pub fn case_sink(&self, run: usize) -> Box<dyn CaseSink> {
+        Box::new(tables::CasePart::new(self.case_part(run), Arc::clone(&self.case_error)))
+    }
+
+    /// Writes the tables, manifest, charts and report, then puts the folder in place.
+    pub fn commit(self, s: &Scenario, scenario_file: &Path, results: &Results) -> Result<PathBuf> {
+        let dir = &self.path;
+        tables::write_run_tables(dir, results)?;
+        if self.opts.case_log {
+            if let Some(e) = self.case_error.lock().expect("error slot").take() {
+                bail!("writing the case log: {e}");
+            }
+            let parts: Vec<(PathBuf, String, u32)> = results
+                .runs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (self.case_part(i), r.rule.name(), r.replication as u32))
+                .collect();
+            tables::merge_case_parts(&parts, &dir.join("cases.parquet"))?;
+        }
+        let manifest = manifest(s, scenario_file, &results.plan, self.opts.case_log)?;
+        std::fs::write(dir.join("manifest.toml"), &manifest).context("writing manifest.toml")?;
+        let data = tables::read_run_data(dir)?;
+        tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
+        draw(dir, dir, &data)?;
+        // Into place: the old folder aside, the new one in, the old one gone.
+        let target = &self.opts.dir;
+        let old = sibling(target, "old");
+        if target.exists() {
+            std::fs::rename(target, &old).with_context(|| format!("moving {} aside", target.display()))?;
+        }
+        std::fs::rename(dir, target).with_context(|| format!("renaming {} to {}", dir.display(), target.display()))?;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+        }
+        Ok(target.clone())
+    }
+}
+
+impl Drop for Staging {
+    /// A staging folder left behind by an error is removed.
+    fn drop(&mut self) {
+        if self.path.exists() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn metric_names() -> Vec<&'static str> {
+    Metric::ALL.iter().map(|m| m.name()).collect()
+}
+
+/// Draws the charts and report from `data` into `out`, each file written under a temporary
+/// name and renamed when complete. `tables` is where the manifest is read from.
+fn draw(tables: &Path, out: &Path, data: &RunData) -> Result<()> {
+    let manifest = std::fs::read_to_string(tables.join("manifest.toml")).context("reading manifest.toml")?;
+    let scenario = Scenario::from_toml(&manifest, &tables.join("manifest.toml"))
+        .context("the manifest is not a valid scenario")?;
+    let made = charts::draw_all(out, data, &scenario)?;
+    let html = report::render(&scenario, data, &made, out)?;
+    write_atomic(&out.join("report.html"), html.as_bytes())
+}
+
+/// Re-draws the charts and report of an output folder from its tables.
+pub fn redraw(dir: &Path) -> Result<()> {
+    if !dir.join("runs.parquet").exists() {
+        bail!("{} holds no runs.parquet: is it a caseload output folder?", dir.display());
+    }
+    let data = tables::read_run_data(dir)?;
+    draw(dir, dir, &data)
+}
+
+/// Writes a file under a temporary name, then renames it into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming {}", tmp.display()))
+}
+
+/// The scenario exactly as run, every default filled in, with the plan's seed,
+/// replications and rules: itself a scenario file that repeats the run. Provenance goes
+/// in comments, so the file stays a valid scenario. No timestamps.
+fn manifest(s: &Scenario, scenario_file: &Path, plan: &Plan, case_log: bool) -> Result<String> {
+    let rules = Value::Texts(plan.rules.iter().map(|r| r.name()).collect());
+    let as_run = s.with_all(&[
+        ("run.seed", Value::Num(plan.seed as f64)),
+        ("run.replications", Value::Num(f64::from(plan.replications))),
+        ("run.rules", rules),
+    ])?;
+    let mut out = String::new();
+    out.push_str("# caseload manifest: the scenario exactly as run, every default filled in.\n");
+    out.push_str(&format!("# caseload version: {}\n", env!("CARGO_PKG_VERSION")));
+    out.push_str(&format!("# git revision: {}\n", option_env!("CASELOAD_GIT_REVISION").unwrap_or("unknown")));
+    out.push_str(&format!("# scenario file: {}\n", scenario_file.display()));
+    out.push_str(&format!("# case log: {}\n", if case_log { "yes" } else { "no" }));
+    out.push_str("# Run it again with: caseload run manifest.toml\n\n");
+    out.push_str(&as_run.to_toml());
+    Ok(out)
+}

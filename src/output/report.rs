@@ -1,0 +1,279 @@
+//! The one-page report: a self-contained HTML file (charts embedded, no network) with the
+//! question, the scenario, the headline differences in words, the charts, the full
+//! summary table and the results that rest on assumptions.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::charts::{HEADLINE, Made};
+use super::data::RunData;
+use crate::model::Metric;
+use crate::scenario::params::{self, fmt_num};
+use crate::scenario::{Scenario, Value, describe};
+use crate::stats::Summary;
+
+/// Standard base64 (RFC 4648) for embedding images.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A number with about three significant figures.
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let a = x.abs();
+    if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn metric(name: &str) -> Option<Metric> {
+    Metric::ALL.iter().copied().find(|m| m.name() == name)
+}
+
+/// One headline difference in plain words, e.g. "practitioner only: 3.1 more working days
+/// late per high-risk referral (95% CI 2.4 to 3.8)".
+pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
+    if !d.mean.is_finite() || !d.lo.is_finite() {
+        return format!("{}: not comparable between {a} and {b} (it applies to only one of them).", capital(m.label()));
+    }
+    let unit = match m.unit() {
+        "%" => " percentage points".to_string(),
+        "%/year" => " percentage points a year".to_string(),
+        "probability" => String::new(),
+        u => format!(" {u}"),
+    };
+    let more = if d.mean >= 0.0 { "higher" } else { "lower" };
+    let clear = if d.lo > 0.0 || d.hi < 0.0 { "" } else { "; the interval includes zero: no clear difference" };
+    format!(
+        "{}: {} under {a} than under {b} by {}{unit} (95% CI {} to {}{clear}).",
+        capital(m.label()),
+        more,
+        num(d.mean.abs()),
+        num(d.lo),
+        num(d.hi),
+    )
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// Keys shown in the report's scenario table.
+const KEY_PARAMETERS: &[&str] = &[
+    "run.warmup_years",
+    "run.horizon_years",
+    "casework.caseload_cap",
+    "casework.manageable_caseload",
+    "managers.consult_hours_per_day",
+    "managers.minutes_per_consult",
+    "workforce.leave_rate_permanent",
+    "workforce.newly_qualified_share",
+    "workforce.time_to_hire_days_mean",
+    "workforce.agency_cover_share",
+    "judgement.combine",
+    "judgement.drift_share",
+    "judgement.lone_decision_bias",
+    "workforce.exposure_effect",
+];
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Num(x) => fmt_num(*x),
+        Value::Nums(xs) => xs.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(", "),
+        Value::Text(s) => s.clone(),
+        Value::Texts(ss) => ss.join(", "),
+    }
+}
+
+/// The report as HTML.
+pub fn render(s: &Scenario, data: &RunData, charts: &[Made], dir: &Path) -> Result<String> {
+    let mut h = String::new();
+    let reps = data.values(0, "turnover_pct").len();
+    let authorities: Vec<String> = s
+        .authorities
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({} teams of {}, {} new referrals a year)",
+                a.name,
+                a.teams,
+                a.posts_per_team,
+                fmt_num(a.new_referrals_per_year)
+            )
+        })
+        .collect();
+    let _ = write!(
+        h,
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>caseload: {name}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1040px; margin: 2em auto; padding: 0 1em; color: #1a1a1a; line-height: 1.45; }}
+h1 {{ font-size: 1.7em; margin-bottom: 0.2em; }} h2 {{ margin-top: 1.8em; border-bottom: 1px solid #ccc; }}
+table {{ border-collapse: collapse; font-size: 0.86em; }} td, th {{ border-bottom: 1px solid #e2e2e2; padding: 3px 8px; text-align: left; }}
+td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
+figure {{ margin: 1.5em 0; }} figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-size: 0.9em; color: #444; }}
+.headline li {{ margin: 0.4em 0; }} .muted {{ color: #555; font-size: 0.9em; }}
+</style></head><body>
+<h1>Who decides how fast an assessment happens?</h1>
+<p class="muted">caseload report · scenario <b>{name}</b> · {reps} replications per rule · seed {seed} · rules: {rules}</p>
+<h2>The question</h2>
+<p>England's <i>Working Together to Safeguard Children</i> asked that the timescale of a child's assessment be decided
+"by the social worker in discussion with their manager". A proposed change deletes "in discussion with their manager".
+This report compares, on the same referrals, the same people and the same chance events, how each decision rule changes
+delay, the quality of decisions, how long high-risk children wait beyond what their risk needs, and the workforce.</p>
+<p>{description}</p>
+<p>Authorities: {authorities}.</p>
+"#,
+        name = esc(&s.run.name),
+        seed = s.run.seed,
+        rules = esc(&data.rules.join(", ")),
+        description = esc(&s.run.description),
+        authorities = esc(&authorities.join("; ")),
+    );
+    if let [a, b, ..] = data.rules.as_slice() {
+        let _ = writeln!(
+            h,
+            "<h2>The headline</h2>\n<p>Paired differences, <b>{}</b> minus <b>{}</b>, over {reps} replications:</p>\n<ul class=\"headline\">",
+            esc(a),
+            esc(b)
+        );
+        for name in HEADLINE {
+            if let Some(m) = metric(name) {
+                let _ = writeln!(h, "<li>{}</li>", esc(&sentence(a, b, m, &data.difference(0, 1, name))));
+            }
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("<h2>Charts</h2>\n");
+    for c in charts {
+        let png =
+            std::fs::read(dir.join(format!("{}.png", c.name))).with_context(|| format!("reading {}.png", c.name))?;
+        let _ = writeln!(
+            h,
+            "<figure><img alt=\"{t}\" src=\"data:image/png;base64,{b}\"><figcaption><b>{t}.</b> {c}</figcaption></figure>",
+            t = esc(&c.title),
+            b = base64(&png),
+            c = esc(&c.caption)
+        );
+    }
+    h.push_str("<h2>The scenario's key parameters</h2>\n<table><tr><th>parameter</th><th>value</th><th>unit</th><th>source</th></tr>\n");
+    let all = describe(s);
+    for key in KEY_PARAMETERS {
+        if let Some((p, v)) = all.iter().find(|(p, _)| p.path() == *key) {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                p.path(),
+                esc(&value_text(v)),
+                esc(p.unit),
+                esc(p.source)
+            );
+        }
+    }
+    h.push_str("</table>\n<p class=\"muted\">Every parameter, with its value, is in <code>manifest.toml</code> beside this report.</p>\n");
+    h.push_str("<h2>What rests on assumptions</h2>\n<p>No published figure supports these parameters. Results that depend on them — above all the differences between rules in rating accuracy, drift, quality and the exposure effect on leaving — hold only for the values used here, and should be read with a sensitivity analysis across their plausible range.</p>\n<table><tr><th>parameter</th><th>value</th><th>unit</th><th>note</th></tr>\n");
+    for (p, v) in all.iter().filter(|(p, _)| p.is_assumption()) {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            p.path(),
+            esc(&value_text(v)),
+            esc(p.unit),
+            esc(p.source)
+        );
+    }
+    h.push_str("</table>\n<h2>Every outcome</h2>\n<p>Mean [95% CI] over replications; the last column is the paired difference of the first two rules.</p>\n<table><tr><th>outcome</th><th>unit</th>");
+    for r in &data.rules {
+        let _ = write!(h, "<th>{}</th>", esc(r));
+    }
+    if data.rules.len() >= 2 {
+        h.push_str("<th>difference</th>");
+    }
+    h.push_str("</tr>\n");
+    let cell = |x: &Summary| {
+        if x.lo.is_finite() { format!("{} [{}, {}]", num(x.mean), num(x.lo), num(x.hi)) } else { num(x.mean) }
+    };
+    for m in Metric::ALL {
+        let _ = write!(h, "<tr><td>{}</td><td>{}</td>", esc(m.label()), esc(m.unit()));
+        for i in 0..data.rules.len() {
+            let _ = write!(h, "<td class=\"n\">{}</td>", cell(&data.summary(i, m.name())));
+        }
+        if data.rules.len() >= 2 {
+            let _ = write!(h, "<td class=\"n\">{}</td>", cell(&data.difference(0, 1, m.name())));
+        }
+        h.push_str("</tr>\n");
+    }
+    let _ = write!(
+        h,
+        "</table>\n<p class=\"muted\">Tables for R, Python or a spreadsheet: runs.parquet / runs.csv (one row per rule and replication), monthly.parquet, completion_days.parquet, summary.csv. The model is described in docs/ODD.md. {} parameters in all; caseload {}.</p>\n",
+        params::PARAMS.len(),
+        env!("CARGO_PKG_VERSION")
+    );
+    // Lets a headless browser report whether every chart loaded.
+    h.push_str(
+        "<script>window.addEventListener('load', function () { var imgs = Array.from(document.images); \
+         document.body.setAttribute('data-images', imgs.length); \
+         document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n",
+    );
+    h.push_str("</body></html>\n");
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), coded);
+        }
+    }
+
+    #[test]
+    fn a_headline_reads_as_a_sentence() {
+        let d = Summary { n: 200, mean: 3.1, sd: 1.0, lo: 2.4, hi: 3.8 };
+        assert_eq!(
+            sentence("practitioner_only", "manager_shared", Metric::LateDaysPerHighRisk, &d),
+            "Days late per high/immediate-risk referral: higher under practitioner_only than under manager_shared by 3.10 working days (95% CI 2.40 to 3.80)."
+        );
+    }
+}

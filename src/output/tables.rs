@@ -1,0 +1,349 @@
+//! Records become data frames and files: the only place that knows about polars.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+
+use super::data::{MONTHLY_SERIES, RunData, SummaryRow};
+use crate::experiment::{CaseSink, Results};
+use crate::model::{CaseRecord, Kind, Metric, MonthRecord, Tier};
+
+/// Rows a case-log row group holds: the most a run keeps in memory for its log.
+pub const CASE_ROWS_PER_GROUP: usize = 8192;
+
+fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    ParquetWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    Ok(())
+}
+
+fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    CsvWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    Ok(())
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(f).finish().map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
+}
+
+/// `runs`: one row per (rule, replication), every metric.
+pub fn runs_frame(r: &Results) -> Result<DataFrame> {
+    let rules: Vec<String> = r.runs.iter().map(|o| o.rule.name()).collect();
+    let reps: Vec<u32> = r.runs.iter().map(|o| o.replication as u32).collect();
+    let mut cols = vec![Column::new("rule".into(), rules), Column::new("replication".into(), reps)];
+    for &m in Metric::ALL {
+        let v: Vec<f64> = r.runs.iter().map(|o| o.metrics.get(m)).collect();
+        cols.push(Column::new(m.name().into(), v));
+    }
+    Ok(DataFrame::new_infer_height(cols)?)
+}
+
+/// `monthly`: one row per (rule, replication, month).
+pub fn monthly_frame(r: &Results) -> Result<DataFrame> {
+    let rows: Vec<(String, u32, &MonthRecord)> =
+        r.runs.iter().flat_map(|o| o.months.iter().map(move |m| (o.rule.name(), o.replication as u32, m))).collect();
+    let u = |f: fn(&MonthRecord) -> u32| rows.iter().map(|(_, _, m)| f(m)).collect::<Vec<u32>>();
+    let x = |f: fn(&MonthRecord) -> f64| rows.iter().map(|(_, _, m)| f(m)).collect::<Vec<f64>>();
+    let cols = vec![
+        Column::new("rule".into(), rows.iter().map(|(r, _, _)| r.as_str()).collect::<Vec<_>>()),
+        Column::new("replication".into(), rows.iter().map(|(_, i, _)| *i).collect::<Vec<_>>()),
+        Column::new("month".into(), u(|m| m.month)),
+        Column::new("referrals".into(), u(|m| m.referrals)),
+        Column::new("completed".into(), u(|m| m.completed)),
+        Column::new("within_45_to_date_pct".into(), x(|m| m.within_45_to_date_pct)),
+        Column::new("open_assessments".into(), u(|m| m.open_assessments)),
+        Column::new("unallocated".into(), u(|m| m.unallocated)),
+        Column::new("caseload_mean".into(), x(|m| m.caseload_mean)),
+        Column::new("headcount".into(), u(|m| m.headcount)),
+        Column::new("vacancies".into(), u(|m| m.vacancies)),
+        Column::new("agency".into(), u(|m| m.agency)),
+        Column::new("leavers".into(), u(|m| m.leavers)),
+        Column::new("under_two_years_pct".into(), x(|m| m.under_two_years_pct)),
+        Column::new("consult_queue".into(), u(|m| m.consult_queue)),
+    ];
+    debug_assert_eq!(cols.len(), 3 + MONTHLY_SERIES.len());
+    Ok(DataFrame::new_infer_height(cols)?)
+}
+
+/// `completion_days`: completed assessments by working days from referral, one row per
+/// (rule, replication, days) with at least one.
+pub fn completion_frame(r: &Results) -> Result<DataFrame> {
+    let (mut rules, mut reps, mut days, mut counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for o in &r.runs {
+        for (d, &n) in o.completion_days.iter().enumerate() {
+            if n > 0 {
+                rules.push(o.rule.name());
+                reps.push(o.replication as u32);
+                days.push(d as u32);
+                counts.push(n);
+            }
+        }
+    }
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("rule".into(), rules),
+        Column::new("replication".into(), reps),
+        Column::new("days".into(), days),
+        Column::new("assessments".into(), counts),
+    ])?)
+}
+
+/// `summary`: per rule and metric, then per pair of rules, mean, sd and 95% CI.
+pub fn summary_frame(rows: &[SummaryRow]) -> Result<DataFrame> {
+    let unit = |name: &str| Metric::ALL.iter().find(|m| m.name() == name).map_or("", |m| m.unit());
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("kind".into(), rows.iter().map(|r| r.kind).collect::<Vec<_>>()),
+        Column::new("rule".into(), rows.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>()),
+        Column::new("metric".into(), rows.iter().map(|r| r.metric.as_str()).collect::<Vec<_>>()),
+        Column::new("unit".into(), rows.iter().map(|r| unit(&r.metric)).collect::<Vec<_>>()),
+        Column::new("replications".into(), rows.iter().map(|r| r.summary.n as u32).collect::<Vec<_>>()),
+        Column::new("mean".into(), rows.iter().map(|r| r.summary.mean).collect::<Vec<_>>()),
+        Column::new("sd".into(), rows.iter().map(|r| r.summary.sd).collect::<Vec<_>>()),
+        Column::new("ci_low".into(), rows.iter().map(|r| r.summary.lo).collect::<Vec<_>>()),
+        Column::new("ci_high".into(), rows.iter().map(|r| r.summary.hi).collect::<Vec<_>>()),
+    ])?)
+}
+
+/// Writes the run tables into `dir`.
+pub fn write_run_tables(dir: &Path, r: &Results) -> Result<()> {
+    let mut runs = runs_frame(r)?;
+    write_parquet(&mut runs, &dir.join("runs.parquet"))?;
+    write_csv(&mut runs, &dir.join("runs.csv"))?;
+    write_parquet(&mut monthly_frame(r)?, &dir.join("monthly.parquet"))?;
+    write_parquet(&mut completion_frame(r)?, &dir.join("completion_days.parquet"))?;
+    Ok(())
+}
+
+pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
+    write_csv(&mut summary_frame(rows)?, &dir.join("summary.csv"))
+}
+
+fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+}
+
+fn numbers(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+/// Reads a run's tables back from `dir`.
+pub fn read_run_data(dir: &Path) -> Result<RunData> {
+    let runs = read_parquet(&dir.join("runs.parquet"))?;
+    let rule_of_row = strings(&runs, "rule")?;
+    let mut rules: Vec<String> = Vec::new();
+    for r in &rule_of_row {
+        if !rules.contains(r) {
+            rules.push(r.clone());
+        }
+    }
+    let idx = |r: &str| rules.iter().position(|x| x == r).expect("rule seen");
+    let mut data = RunData { rules: rules.clone(), ..RunData::default() };
+    for name in runs.get_column_names() {
+        let name = name.as_str();
+        if name == "rule" || name == "replication" {
+            continue;
+        }
+        let mut per_rule = vec![Vec::new(); rules.len()];
+        for (row, v) in numbers(&runs, name)?.into_iter().enumerate() {
+            per_rule[idx(&rule_of_row[row])].push(v);
+        }
+        data.metrics.insert(name.to_string(), per_rule);
+    }
+    let monthly = read_parquet(&dir.join("monthly.parquet"))?;
+    let m_rules = strings(&monthly, "rule")?;
+    let m_reps = numbers(&monthly, "replication")?;
+    for series in MONTHLY_SERIES {
+        let mut per: Vec<BTreeMap<u64, Vec<f64>>> = vec![BTreeMap::new(); rules.len()];
+        for (row, v) in numbers(&monthly, series)?.into_iter().enumerate() {
+            per[idx(&m_rules[row])].entry(m_reps[row] as u64).or_default().push(v);
+        }
+        data.monthly.insert(series.to_string(), per.into_iter().map(|m| m.into_values().collect()).collect());
+    }
+    let completion = read_parquet(&dir.join("completion_days.parquet"))?;
+    let c_rules = strings(&completion, "rule")?;
+    let c_days = numbers(&completion, "days")?;
+    let c_n = numbers(&completion, "assessments")?;
+    data.completion_days = vec![Vec::new(); rules.len()];
+    for row in 0..c_rules.len() {
+        let h = &mut data.completion_days[idx(&c_rules[row])];
+        let d = c_days[row] as usize;
+        if h.len() <= d {
+            h.resize(d + 1, 0);
+        }
+        h[d] += c_n[row] as u64;
+    }
+    Ok(data)
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Permanent => "permanent",
+        Kind::NewlyQualified => "newly_qualified",
+        Kind::Agency => "agency",
+    }
+}
+
+fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord]) -> Result<DataFrame> {
+    let col_u32 =
+        |name: &str, f: fn(&CaseRecord) -> u32| Column::new(name.into(), rows.iter().map(f).collect::<Vec<u32>>());
+    let col_bool =
+        |name: &str, f: fn(&CaseRecord) -> bool| Column::new(name.into(), rows.iter().map(f).collect::<Vec<bool>>());
+    let col_f64 =
+        |name: &str, f: fn(&CaseRecord) -> f64| Column::new(name.into(), rows.iter().map(f).collect::<Vec<f64>>());
+    let col_str = |name: &str, f: fn(&CaseRecord) -> &'static str| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<&str>>())
+    };
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("rule".into(), vec![rule; rows.len()]),
+        Column::new("replication".into(), vec![replication; rows.len()]),
+        Column::new("case_key".into(), rows.iter().map(|c| c.key).collect::<Vec<u64>>()),
+        col_bool("is_rereferral", |c| c.is_rereferral),
+        col_u32("arrival_day", |c| c.arrival_day),
+        col_str("true_tier", |c| c.true_tier.name()),
+        col_str("decided_tier", |c| c.decided_tier.name()),
+        col_bool("shared", |c| c.shared),
+        col_u32("days_to_decision", |c| c.days_to_decision),
+        col_u32("days_to_start", |c| c.days_to_start),
+        col_u32("days_to_completion", |c| c.days_to_completion),
+        col_f64("quality", |c| c.quality),
+        col_bool("missed", |c| c.missed),
+        col_f64("worker_years", |c| c.worker_years),
+        col_str("worker_kind", |c| kind_name(c.worker_kind)),
+    ])?)
+}
+
+/// Bytes one case record takes in a spill part.
+const RECORD_BYTES: usize = 44;
+
+fn encode(c: &CaseRecord, out: &mut Vec<u8>) {
+    out.extend_from_slice(&c.key.to_le_bytes());
+    for v in [c.arrival_day, c.days_to_decision, c.days_to_start, c.days_to_completion] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&c.quality.to_le_bytes());
+    out.extend_from_slice(&c.worker_years.to_le_bytes());
+    let flags = u8::from(c.is_rereferral) | u8::from(c.shared) << 1 | u8::from(c.missed) << 2;
+    let kind = match c.worker_kind {
+        Kind::Permanent => 0,
+        Kind::NewlyQualified => 1,
+        Kind::Agency => 2,
+    };
+    out.extend_from_slice(&[flags, c.true_tier as u8, c.decided_tier as u8, kind]);
+}
+
+fn decode(b: &[u8]) -> CaseRecord {
+    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
+    let f64_at = |i: usize| f64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    CaseRecord {
+        key: u64::from_le_bytes(b[0..8].try_into().expect("8 bytes")),
+        arrival_day: u32_at(8),
+        days_to_decision: u32_at(12),
+        days_to_start: u32_at(16),
+        days_to_completion: u32_at(20),
+        quality: f64_at(24),
+        worker_years: f64_at(32),
+        is_rereferral: b[40] & 1 != 0,
+        shared: b[40] & 2 != 0,
+        missed: b[40] & 4 != 0,
+        true_tier: Tier::ALL[b[41] as usize],
+        decided_tier: Tier::ALL[b[42] as usize],
+        worker_kind: [Kind::Permanent, Kind::NewlyQualified, Kind::Agency][b[43] as usize],
+    }
+}
+
+/// Spills one run's case log, as it comes, to its own part file of fixed-width records:
+/// the run holds no more than one batch.
+pub struct CasePart {
+    file: Option<std::io::BufWriter<File>>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl CasePart {
+    pub fn new(path: PathBuf, error: Arc<Mutex<Option<String>>>) -> CasePart {
+        CasePart { file: None, path, bytes: Vec::new(), error }
+    }
+
+    fn fail(&self, e: impl std::fmt::Display) {
+        let mut slot = self.error.lock().expect("error slot");
+        slot.get_or_insert_with(|| format!("{}: {e}", self.path.display()));
+    }
+
+    fn try_write(&mut self, batch: &[CaseRecord]) -> std::io::Result<()> {
+        if self.file.is_none() {
+            self.file = Some(std::io::BufWriter::new(File::create(&self.path)?));
+        }
+        self.bytes.clear();
+        for c in batch {
+            encode(c, &mut self.bytes);
+        }
+        self.file.as_mut().expect("opened").write_all(&self.bytes)
+    }
+}
+
+impl CaseSink for CasePart {
+    fn write(&mut self, batch: &[CaseRecord]) {
+        if let Err(e) = self.try_write(batch) {
+            self.fail(e);
+        }
+    }
+
+    fn finish(mut self: Box<Self>) {
+        let r = self.try_write(&[]).and_then(|_| self.file.as_mut().expect("opened").flush());
+        if let Err(e) = r {
+            self.fail(e);
+        }
+    }
+}
+
+/// Joins the case-log parts, in plan order, into one Parquet file, a row group of
+/// [`CASE_ROWS_PER_GROUP`] cases at a time, removing each part once copied: memory holds
+/// one row group, whatever the horizon. `runs` names each part's rule and replication.
+pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], out: &Path) -> Result<()> {
+    let mut file = Some(File::create(out).with_context(|| format!("creating {}", out.display()))?);
+    let mut writer: Option<polars::io::parquet::write::BatchedWriter<File>> = None;
+    let mut buf = vec![0u8; RECORD_BYTES * CASE_ROWS_PER_GROUP];
+    let mut rows = Vec::with_capacity(CASE_ROWS_PER_GROUP);
+    for (part, rule, replication) in parts {
+        let mut f = std::io::BufReader::new(File::open(part).with_context(|| format!("opening {}", part.display()))?);
+        loop {
+            let mut filled = 0;
+            while filled < buf.len() {
+                match f.read(&mut buf[filled..])? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            rows.clear();
+            rows.extend(buf[..filled - filled % RECORD_BYTES].chunks_exact(RECORD_BYTES).map(decode));
+            // The first part gives the file its schema even when it holds no cases.
+            if !rows.is_empty() || writer.is_none() {
+                let mut df = cases_frame(rule, *replication, &rows)?;
+                if writer.is_none() {
+                    let f = file.take().expect("the output file");
+                    writer = Some(ParquetWriter::new(f).batched(df.schema())?);
+                }
+                if df.height() > 0 {
+                    df.rechunk_mut();
+                    writer.as_mut().expect("opened").write_batch(&df)?;
+                }
+            }
+            if filled < buf.len() {
+                break;
+            }
+        }
+        std::fs::remove_file(part).with_context(|| format!("removing {}", part.display()))?;
+    }
+    if let Some(w) = writer.as_mut() {
+        w.finish()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! Results a person can use: tables, charts and report, written atomically and
+//! reproducibly.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use caseload::model::Metric;
+use polars::prelude::*;
+
+fn caseload(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A fresh folder under the target directory for one test's outputs.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the teaching scenario into `out` (3 replications, seed 11).
+fn run_teaching(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "scenarios/teaching_one_team.toml",
+        "-n",
+        "3",
+        "--seed",
+        "11",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = caseload(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    o
+}
+
+fn parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(File::open(path).unwrap()).finish().unwrap()
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+const CHARTS: &[&str] = &[
+    "differences",
+    "completion_days",
+    "within_45_over_time",
+    "late_days_high_risk",
+    "under_rating_by_tier",
+    "workforce_over_time",
+];
+
+#[test]
+fn a_run_leaves_tables_with_the_promised_schemas() {
+    let out = scratch("schemas").join("teaching");
+    run_teaching(&out, &[]);
+    let runs = parquet(&out.join("runs.parquet"));
+    let mut expected = vec!["rule".to_string(), "replication".to_string()];
+    expected.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    let names: Vec<String> = runs.get_column_names().iter().map(|n| n.to_string()).collect();
+    assert_eq!(names, expected);
+    assert_eq!(runs.height(), 2 * 3, "one row per rule and replication");
+    let monthly = parquet(&out.join("monthly.parquet"));
+    assert_eq!(monthly.height(), 2 * 3 * 24, "two years of months per run");
+    assert_eq!(
+        monthly.get_column_names()[..3].iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+        ["rule", "replication", "month"]
+    );
+    let summary = CsvReadOptions::default()
+        .try_into_reader_with_file_path(Some(out.join("summary.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(summary.height(), (2 + 1) * Metric::ALL.len(), "per rule, then the one pair");
+    for name in ["kind", "rule", "metric", "unit", "replications", "mean", "sd", "ci_low", "ci_high"] {
+        assert!(summary.column(name).is_ok(), "summary.csv lacks {name}");
+    }
+    for c in CHARTS {
+        for ext in ["png", "svg"] {
+            let f = out.join(format!("{c}.{ext}"));
+            assert!(std::fs::metadata(&f).map(|m| m.len() > 1000).unwrap_or(false), "{} missing or empty", f.display());
+        }
+    }
+    assert!(!out.join("cases.parquet").exists(), "the case log only with --case-log");
+    let manifest = std::fs::read_to_string(out.join("manifest.toml")).unwrap();
+    assert!(manifest.contains("replications = 3") && manifest.contains("seed = 11"));
+    assert!(
+        !out.parent().unwrap().read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with('.')),
+        "no staging folder left"
+    );
+}
+
+#[test]
+fn the_manifest_repeats_the_run() {
+    let dir = scratch("manifest");
+    run_teaching(&dir.join("a"), &[]);
+    let manifest = dir.join("a").join("manifest.toml");
+    let o = caseload(&["run", manifest.to_str().unwrap(), "--quiet", "--out", dir.join("b").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read(dir.join("a/runs.parquet")).unwrap(), std::fs::read(dir.join("b/runs.parquet")).unwrap());
+}
+
+#[test]
+fn the_same_seed_gives_byte_identical_files_on_any_thread_count() {
+    let dir = scratch("identical");
+    run_teaching(&dir.join("one"), &["--threads", "1"]);
+    run_teaching(&dir.join("two"), &["--threads", "2"]);
+    let (a, b) = (files(&dir.join("one")), files(&dir.join("two")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs between runs");
+    }
+}
+
+#[test]
+fn csv_and_parquet_agree() {
+    let out = scratch("csv").join("t");
+    run_teaching(&out, &[]);
+    let p = parquet(&out.join("runs.parquet"));
+    let c =
+        CsvReadOptions::default().try_into_reader_with_file_path(Some(out.join("runs.csv"))).unwrap().finish().unwrap();
+    assert_eq!(p.shape(), c.shape());
+    for m in Metric::ALL {
+        let a: Vec<Option<f64>> = p.column(m.name()).unwrap().f64().unwrap().iter().collect();
+        let b: Vec<Option<f64>> =
+            c.column(m.name()).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect();
+        for (x, y) in a.iter().zip(&b) {
+            match (x, y) {
+                (Some(x), Some(y)) if x.is_nan() => assert!(y.is_nan(), "{}", m.name()),
+                (Some(x), Some(y)) => assert_eq!(x, y, "{} differs", m.name()),
+                (None, None) => {}
+                // polars writes NaN to CSV as "NaN", which it reads back as NaN.
+                _ => panic!("{}: {x:?} vs {y:?}", m.name()),
+            }
+        }
+    }
+}
+
+#[test]
+fn chart_redraws_the_same_charts_and_report_from_the_tables() {
+    let out = scratch("redraw").join("t");
+    run_teaching(&out, &[]);
+    let before = files(&out);
+    for c in CHARTS {
+        std::fs::remove_file(out.join(format!("{c}.png"))).unwrap();
+        std::fs::remove_file(out.join(format!("{c}.svg"))).unwrap();
+    }
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    let o = caseload(&["chart", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let after = files(&out);
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    for (name, bytes) in &before {
+        assert!(bytes == &after[name], "{name} differs after redrawing");
+    }
+    let bad = caseload(&["chart", "scenarios"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("holds no runs.parquet"));
+}
+
+#[test]
+fn an_existing_output_folder_is_not_overwritten_without_force() {
+    let out = scratch("force").join("t");
+    run_teaching(&out, &[]);
+    std::fs::write(out.join("note.txt"), "mine").unwrap();
+    let o =
+        caseload(&["run", "scenarios/teaching_one_team.toml", "-n", "2", "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("already exists; use --force"), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("note.txt")).unwrap(), "mine", "nothing touched");
+    run_teaching(&out, &["--force"]);
+    assert!(!out.join("note.txt").exists(), "replaced whole, not merged");
+    assert!(out.join("report.html").exists());
+}
+
+#[test]
+fn the_case_log_has_a_row_per_completed_assessment() {
+    let out = scratch("cases").join("t");
+    run_teaching(&out, &["--case-log"]);
+    let cases = parquet(&out.join("cases.parquet"));
+    let runs = parquet(&out.join("runs.parquet"));
+    // assessments_per_year x 2 years, summed over runs, is the number of completions.
+    let completed: f64 =
+        runs.column("assessments_per_year").unwrap().f64().unwrap().iter().flatten().map(|x| x * 2.0).sum();
+    assert_eq!(cases.height() as f64, completed.round());
+    let rules: Vec<String> =
+        cases.column("rule").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
+    assert_eq!(rules.first().map(String::as_str), Some("practitioner_only"), "plan order: the first rule first");
+    assert_eq!(rules.last().map(String::as_str), Some("manager_shared"));
+    for name in [
+        "case_key",
+        "true_tier",
+        "decided_tier",
+        "days_to_decision",
+        "days_to_start",
+        "days_to_completion",
+        "quality",
+        "missed",
+        "worker_years",
+    ] {
+        assert!(cases.column(name).is_ok(), "cases.parquet lacks {name}");
+    }
+}
+
+/// Peak resident memory of a `caseload run` with the case log, in kB, and the number of
+/// case rows it wrote.
+fn peak_with_case_log(dir: &Path, years: u32) -> (u64, usize) {
+    let s = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")).unwrap();
+    let s = s.replace("horizon_years = 5", &format!("horizon_years = {years}"));
+    let file = dir.join(format!("h{years}.toml"));
+    std::fs::write(&file, s).unwrap();
+    let out = dir.join(format!("out{years}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "-n",
+            "2",
+            "--threads",
+            "1",
+            "--quiet",
+            "--case-log",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("CASELOAD_PEAK_MEMORY", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let kb = err
+        .lines()
+        .find_map(|l| l.strip_prefix("caseload: peak memory "))
+        .and_then(|v| v.trim_end_matches(" kB").parse().ok());
+    (kb.unwrap_or_else(|| panic!("no peak memory line in {err}")), parquet(&out.join("cases.parquet")).height())
+}
+
+#[test]
+fn memory_with_the_case_log_stays_flat_as_the_horizon_doubles() {
+    let dir = scratch("memory");
+    let (small, rows_small) = peak_with_case_log(&dir, 20);
+    let (large, rows_large) = peak_with_case_log(&dir, 40);
+    assert!(rows_large > rows_small * 19 / 10, "the horizon doubled the cases: {rows_small} -> {rows_large}");
+    // Holding the extra rows in memory, even as compact records, would add at least this.
+    let extra_if_held_kb =
+        (rows_large - rows_small) as u64 * std::mem::size_of::<caseload::model::CaseRecord>() as u64 / 1024;
+    let grew = large.saturating_sub(small);
+    assert!(
+        grew < extra_if_held_kb / 4,
+        "peak memory grew by {grew} kB ({small} -> {large}); holding the rows would add {extra_if_held_kb} kB"
+    );
+}
