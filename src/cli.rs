@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::calibrate;
 use crate::experiment::{self, Plan};
 use crate::model::Rule;
 use crate::output::{self, Staging};
@@ -32,6 +33,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Re-draw the charts and report of an output folder from its tables, without re-running
     Chart(ChartArgs),
+    /// Compare simulated indicators with published targets; with --fit, fit parameters to them
+    Calibrate(CalibrateArgs),
     /// List every scenario parameter with its unit, allowed range, default and source
     Params(QuietArgs),
 }
@@ -73,6 +76,38 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The scenario file (TOML)
+    pub scenario: PathBuf,
+    /// The published targets (TOML; see targets/)
+    #[arg(long)]
+    pub targets: PathBuf,
+    /// Parameters to fit, comma-separated (e.g. workforce.leave_rate_permanent)
+    #[arg(long, value_delimiter = ',')]
+    pub fit: Option<Vec<String>>,
+    /// Replications for each comparison
+    #[arg(long, short = 'n', default_value_t = 40)]
+    pub replications: u32,
+    /// Master seed (default: the scenario's); every fitting step uses the same seeds
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Most scenario evaluations the fit may spend
+    #[arg(long, default_value_t = 60)]
+    pub max_evaluations: usize,
+    /// Where to write the fitted scenario (default: SCENARIO with .fitted.toml)
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+    /// Replace the fitted scenario file if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (0: one per core)
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct ChartArgs {
     /// An output folder written by `caseload run`
     pub dir: PathBuf,
@@ -105,6 +140,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Calibrate(a) => calibrate_command(a),
         Command::Chart(a) => {
             output::redraw(&a.dir)?;
             if !a.quiet.quiet {
@@ -126,6 +162,9 @@ fn run_command(a: RunArgs) -> Result<()> {
         plan.rules = rules.iter().map(|r| Rule::parse(r.trim()).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
         if plan.rules.is_empty() {
             bail!("--rules names no rule");
+        }
+        if let Some(twice) = plan.rules.iter().enumerate().find(|(i, r)| plan.rules[..*i].contains(r)).map(|(_, r)| r) {
+            bail!("--rules names {twice} twice; each rule once");
         }
     }
     if let Some(n) = a.replications {
@@ -161,6 +200,57 @@ fn run_command(a: RunArgs) -> Result<()> {
     let dir = staging.commit(&s, &a.scenario, &results)?;
     if !a.quiet.quiet {
         eprintln!("caseload: tables, charts and report.html written to {}", dir.display());
+    }
+    Ok(())
+}
+
+fn calibrate_command(a: CalibrateArgs) -> Result<()> {
+    let s = Scenario::load(&a.scenario)?;
+    let targets = calibrate::Targets::load(&a.targets)?;
+    if a.replications < 2 {
+        bail!("--replications must be at least 2 to give an interval");
+    }
+    let seed = a.seed.unwrap_or(s.run.seed);
+    let runs = calibrate::Runs { replications: a.replications, seed, threads: a.threads };
+    let comparisons = match &a.fit {
+        None => calibrate::compare(&s, &targets, runs),
+        Some(free) => {
+            let out = a.write.clone().unwrap_or_else(|| a.scenario.with_extension("fitted.toml"));
+            if out.exists() && !a.force {
+                bail!("{} already exists; use --force to replace it, or --write for another", out.display());
+            }
+            let quiet = a.quiet.quiet;
+            let progress = |n: usize, d: f64| {
+                if !quiet {
+                    eprintln!("caseload: fit evaluation {n}: distance {d:.3}");
+                }
+            };
+            let fit = calibrate::fit(&s, &targets, free, runs, a.max_evaluations, &progress)?;
+            let mut text = format!(
+                "# Fitted by `caseload calibrate` to {} ({} evaluations, {} replications, seed {seed}).\n",
+                a.targets.display(),
+                fit.evaluations,
+                a.replications
+            );
+            for (p, v) in &fit.values {
+                text.push_str(&format!("# fitted {p} = {v}\n"));
+            }
+            text.push_str(&format!("# remaining weighted distance {:.4}\n\n", calibrate::distance(&fit.comparisons)));
+            text.push_str(&fit.scenario.to_toml());
+            output::write_atomic(&out, text.as_bytes())?;
+            if !quiet {
+                eprintln!("caseload: fitted scenario written to {}", out.display());
+            }
+            for (p, v) in &fit.values {
+                println!("fitted {p} = {v:.6}");
+            }
+            fit.comparisons
+        }
+    };
+    print!("{}", calibrate::render(&s.run.name, &targets, &comparisons));
+    let failed = comparisons.iter().filter(|c| !c.passes()).count();
+    if failed > 0 {
+        bail!("{failed} of {} targets outside tolerance", comparisons.len());
     }
     Ok(())
 }

@@ -38,9 +38,12 @@ impl Sim<'_> {
             .collect();
         // No manager anywhere in the authority: the workers decide what waits, alone.
         for t in 0..self.teams.len() {
-            if self.teams[t].manager.is_none() && !self.teams[t].queue.is_empty() && self.consulting_team(t).is_none() {
-                self.teams[t].in_consult = None;
-                for id in std::mem::take(&mut self.teams[t].queue) {
+            if self.teams[t].manager.is_none()
+                && (!self.teams[t].queue.is_empty() || self.teams[t].in_consult.is_some())
+                && self.consulting_team(t).is_none()
+            {
+                let begun = self.teams[t].in_consult.take().map(|(id, _)| id);
+                for id in begun.into_iter().chain(std::mem::take(&mut self.teams[t].queue)) {
                     self.decide_alone(id);
                 }
             }
@@ -67,7 +70,7 @@ impl Sim<'_> {
             }
             let manager = self.teams[m].manager.as_mut().expect("present");
             let used = capacity - left;
-            let free = if capacity > 0.0 { (left / capacity).clamp(0.0, 1.0) } else { 0.0 };
+            let free = (left / capacity).clamp(0.0, 1.0);
             manager.freed_share += (free - manager.freed_share) / s.managers.supervision_window_days;
             manager.minutes_left = capacity;
             if self.day >= s.run.warmup_days {

@@ -76,7 +76,8 @@ impl std::fmt::Display for Rule {
     }
 }
 
-/// The sd of a worker's rating error: the learning curve, inflated by caseload over cap.
+/// The sd of a worker's rating error: the learning curve, inflated by load above 1
+/// (caseload over the manageable caseload).
 pub fn worker_sd(j: &Judgement, years: f64, load: f64) -> f64 {
     learning_curve(j.sd_novice, j.sd_expert, years, j.learning_years) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
 }

@@ -39,6 +39,7 @@ metrics! {
     DaysToCompletion => "days_to_completion_mean", "working days", "referral to completion";
     DaysToCompletionMedian => "days_to_completion_median", "working days", "referral to completion, median";
     Within45 => "within_45_days_pct", "%", "assessments completed within the limit";
+    OpenAssessments => "open_assessments_mean", "cases", "referrals open (not yet assessed), daily mean";
     Unallocated => "unallocated_mean", "cases", "assessments waiting for a worker, daily mean";
     AllocationWait => "allocation_wait_days_mean", "working days", "wait for a worker per allocation";
     HighRiskLate => "high_risk_started_late_pct", "%", "high/immediate-risk children whose work started late";
@@ -129,6 +130,7 @@ pub struct Recorder {
     pub allocations: u64,
     pub allocation_wait_days: u64,
     pub unallocated_days: u64,
+    pub open_days: u64,
     pub leavers_employed: u64,
     pub leavers_short_service: u64,
     pub employed_days: u64,
@@ -177,6 +179,7 @@ impl Default for Recorder {
             allocations: 0,
             allocation_wait_days: 0,
             unallocated_days: 0,
+            open_days: 0,
             leavers_employed: 0,
             leavers_short_service: 0,
             employed_days: 0,
@@ -273,6 +276,7 @@ impl Recorder {
     pub fn end_day(&mut self, st: Stocks, day_of_month_end: bool) {
         self.days += 1;
         self.unallocated_days += u64::from(st.unallocated);
+        self.open_days += u64::from(st.open_assessments);
         self.employed_days += u64::from(st.employed);
         self.agency_days += u64::from(st.agency);
         self.vacant_days += u64::from(st.vacant);
@@ -316,6 +320,7 @@ impl Recorder {
                 Metric::DaysToCompletion => ratio(self.completion_days, self.completed),
                 Metric::DaysToCompletionMedian => median(&self.duration_histogram),
                 Metric::Within45 => pct(self.within_limit, self.completed),
+                Metric::OpenAssessments => ratio(self.open_days, self.days),
                 Metric::Unallocated => ratio(self.unallocated_days, self.days),
                 Metric::AllocationWait => ratio(self.allocation_wait_days, self.allocations),
                 Metric::HighRiskLate => pct(self.high_risk_late, self.high_risk_started),

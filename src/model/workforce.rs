@@ -146,7 +146,7 @@ impl Sim<'_> {
         let s = self.s;
         let post = &mut self.posts[p];
         let u = uniform(&mut post.rng);
-        let start = self.day + s.workforce.agency_start_days.max(1);
+        let start = self.day + s.workforce.agency_start_days;
         post.agency_day = match post.hire_day {
             Some(hire) if u < s.workforce.agency_cover_share && start < hire => Some(start),
             _ => None,
@@ -202,7 +202,7 @@ impl Sim<'_> {
             }
             if m.leaving_day == Some(day) {
                 team.manager = None;
-                team.manager_arrives = Some(day + s.managers.vacancy_days.max(1));
+                team.manager_arrives = Some(day + s.managers.vacancy_days);
             }
         }
         if team.manager_arrives == Some(day) {

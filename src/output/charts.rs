@@ -520,7 +520,7 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
     made.push(Made {
         name: "late_days_high_risk",
         title: "High-risk children waiting beyond what their risk needs".into(),
-        caption: "Working days on which a high or immediate-risk child's work had not started after the day their risk needed it to, per such referral: a box per rule over replications.".into(),
+        caption: "Working days that ended with a high or immediate-risk child's work not started, from the day their risk needed it to start, per such referral: a box per rule over replications.".into(),
     });
     save(dir, "under_rating_by_tier", &UnderRating { data })?;
     made.push(Made {

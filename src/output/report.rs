@@ -57,8 +57,9 @@ fn metric(name: &str) -> Option<Metric> {
     Metric::ALL.iter().copied().find(|m| m.name() == name)
 }
 
-/// One headline difference in plain words, e.g. "practitioner only: 3.1 more working days
-/// late per high-risk referral (95% CI 2.4 to 3.8)".
+/// One headline difference in plain words, e.g. "Days late per high/immediate-risk referral:
+/// higher under practitioner_only than under manager_shared by 3.10 working days (95% CI
+/// 2.40 to 3.80)."
 pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
     if !d.mean.is_finite() || !d.lo.is_finite() {
         return format!("{}: not comparable between {a} and {b} (it applies to only one of them).", capital(m.label()));

@@ -6,15 +6,17 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
 use super::data::{MONTHLY_SERIES, RunData, SummaryRow};
 use crate::experiment::{CaseSink, Results};
 use crate::model::{CaseRecord, Kind, Metric, MonthRecord, Tier};
 
-/// Rows a case-log row group holds: the most a run keeps in memory for its log.
-pub const CASE_ROWS_PER_GROUP: usize = 8192;
+/// Rows a case-log row group holds, and so the most cases the merge holds at once.
+/// (A Parquet writer keeps a footer entry per row group, so fewer, larger groups also keep
+/// the metadata it holds small.)
+pub const CASE_ROWS_PER_GROUP: usize = 32_768;
 
 fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -322,14 +324,17 @@ pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], out: &Path) -> Result<
                     n => filled += n,
                 }
             }
+            if filled % RECORD_BYTES != 0 {
+                bail!("{} ends in a partial record: the case log was cut short", part.display());
+            }
             rows.clear();
-            rows.extend(buf[..filled - filled % RECORD_BYTES].chunks_exact(RECORD_BYTES).map(decode));
+            rows.extend(buf[..filled].chunks_exact(RECORD_BYTES).map(decode));
             // The first part gives the file its schema even when it holds no cases.
             if !rows.is_empty() || writer.is_none() {
                 let mut df = cases_frame(rule, *replication, &rows)?;
                 if writer.is_none() {
                     let f = file.take().expect("the output file");
-                    writer = Some(ParquetWriter::new(f).batched(df.schema())?);
+                    writer = Some(ParquetWriter::new(f).set_parallel(false).batched(df.schema())?);
                 }
                 if df.height() > 0 {
                     df.rechunk_mut();
@@ -346,4 +351,32 @@ pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], out: &Path) -> Result<
         w.finish()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_records_survive_the_spill_format() {
+        let c = CaseRecord {
+            key: 1 << 62 | 12345,
+            is_rereferral: true,
+            arrival_day: 700,
+            true_tier: Tier::High,
+            decided_tier: Tier::Medium,
+            shared: false,
+            days_to_decision: 1,
+            days_to_start: 3,
+            days_to_completion: 47,
+            quality: 0.8712,
+            missed: true,
+            worker_years: 1.25,
+            worker_kind: Kind::NewlyQualified,
+        };
+        let mut bytes = Vec::new();
+        encode(&c, &mut bytes);
+        assert_eq!(bytes.len(), RECORD_BYTES);
+        assert_eq!(decode(&bytes), c);
+    }
 }

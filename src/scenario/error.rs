@@ -18,7 +18,7 @@ pub struct Problem {
 /// invalid one, and list each problem.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario {}: {source}", path.display())]
+    #[error("cannot read scenario {}", path.display())]
     Io {
         path: PathBuf,
         #[source]

@@ -423,6 +423,10 @@ impl Scenario {
                 );
             }
         }
+        let rules: Vec<String> = self.run.rules.iter().map(|r| r.name()).collect();
+        if let Some(twice) = rules.iter().enumerate().find(|(i, r)| rules[..*i].contains(r)).map(|(_, r)| r) {
+            c.at(span("run.rules").as_ref(), "run.rules", format!("names {twice} twice; each rule once"));
+        }
         let cw = &self.casework;
         if cw.caseload_cap_newly_qualified > cw.caseload_cap {
             c.at(

@@ -172,7 +172,7 @@ pub const PARAMS: &[Param] = &[
     p!("workforce", "leave_rate_newly_qualified", num(0.0, 5.0), N(0.185), "leavers a worker-year at stress 1", "derived: 35% of leavers had under 2 years' service (CSWW 2019, press)"),
     p!("workforce", "leave_rate_agency", num(0.0, 5.0), N(0.6), "leavers a worker-year", "assumption: agency placements are short"),
     p!("workforce", "stress_effect", num(0.0, 5.0), N(0.5), "log hazard ratio a unit of stress above 1", "assumption (McFadden et al.: workload predicts exhaustion; kept moderate)"),
-    p!("workforce", "stress_window_days", num(1.0, 500.0), N(60.0), "working days (moving-average window of caseload over cap)", "assumption"),
+    p!("workforce", "stress_window_days", num(1.0, 500.0), N(60.0), "working days (moving-average window of load: caseload over manageable_caseload)", "assumption"),
     p!("workforce", "exposure_effect", num(0.0, 5.0), N(0.1), "proportional rise in leaving after rating a case high or above alone", "assumption (BASW 2017: social workers left 'exposed')"),
     p!("workforce", "exposure_window_days", num(1.0, 500.0), N(60.0), "working days an exposure lasts", "assumption"),
     p!("workforce", "notice_days", int(0.0, 250.0), N(20.0), "working days from resignation to leaving", "assumption: four weeks' notice"),

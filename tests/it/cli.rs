@@ -98,7 +98,14 @@ fn rules_can_be_chosen_including_hybrids() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in [vec!["--help"], vec!["run", "--help"], vec!["validate", "--help"], vec!["params", "--help"]] {
+    for cmd in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["validate", "--help"],
+        vec!["params", "--help"],
+        vec!["chart", "--help"],
+        vec!["calibrate", "--help"],
+    ] {
         let o = caseload(&cmd);
         assert_eq!(o.status.code(), Some(0));
         assert!(text(&o.stdout).contains("Usage: caseload"));

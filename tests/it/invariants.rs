@@ -30,7 +30,7 @@ struct Small {
 }
 
 fn small_strategy() -> impl Strategy<Value = Small> {
-    (1u32..4, 2u32..9, 5.0f64..60.0, 3u32..30, 0.05f64..1.5, 0u32..30, 0.0f64..3.0, 0.0f64..0.6, any::<bool>())
+    (1u32..4, 2u32..9, 5.0f64..60.0, 3u32..30, 0.05f64..1.5, 0u32..30, 0.1f64..3.0, 0.0f64..0.6, any::<bool>())
         .prop_flat_map(|(teams, posts, rpp, cap, leave, notice, ch, vac, exp)| {
             (1..=cap).prop_map(move |nq| Small {
                 teams,

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per area.
 
 mod browser;
+mod calibration;
 mod cli;
 mod crn;
 mod determinism;

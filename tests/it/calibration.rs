@@ -1,0 +1,81 @@
+//! Calibration: the fitted scenarios reproduce the published figures within the stated
+//! tolerances, and a targets file with mistakes is reported clearly.
+
+use std::process::{Command, Output};
+
+fn caseload(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs `calibrate` for a year; every target passes but those named in `known_misses`,
+/// which must fail (a model change that fixes one should update this test and
+/// docs/VALIDATION.md).
+fn check_year(year: &str, known_misses: &[&str]) {
+    let scenario = format!("scenarios/england_{year}.toml");
+    let targets = format!("targets/england_{year}.toml");
+    let o = caseload(&["calibrate", &scenario, "--targets", &targets, "--quiet"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(if known_misses.is_empty() { 0 } else { 2 }), "{out}{}", text(&o.stderr));
+    let rows: Vec<&str> = out.lines().filter(|l| l.contains(" pass ") || l.contains(" FAIL ")).collect();
+    let expected = std::fs::read_to_string(&targets).unwrap().matches("[[target]]").count();
+    assert_eq!(rows.len(), expected, "{out}");
+    for row in rows {
+        let metric = row.split_whitespace().next().unwrap();
+        let pass = row.contains(" pass ");
+        assert_eq!(pass, !known_misses.contains(&metric), "{metric}: {row}");
+    }
+}
+
+#[test]
+fn the_2017_scenario_lands_within_every_published_tolerance() {
+    check_year("2017", &[]);
+}
+
+/// The 2025 scenario reproduces every figure but the median duration: the model's
+/// durations cannot have both a 33-day median and 85.7% within 45 days (it gives 30).
+#[test]
+fn the_2025_scenario_lands_within_tolerance_but_for_the_median_duration() {
+    check_year("2025", &["days_to_completion_median"]);
+}
+
+#[test]
+fn a_target_that_misses_fails_the_command() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration");
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("impossible.toml");
+    std::fs::write(&t, "rule = \"manager_shared\"\n[[target]]\nmetric = \"turnover_pct\"\nvalue = 60\ntolerance = 1\n")
+        .unwrap();
+    let o = caseload(&[
+        "calibrate",
+        "scenarios/teaching_one_team.toml",
+        "--targets",
+        t.to_str().unwrap(),
+        "-n",
+        "3",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stdout).contains(" FAIL "));
+    assert!(text(&o.stderr).contains("1 of 1 targets outside tolerance"));
+}
+
+#[test]
+fn a_targets_file_with_an_unknown_metric_is_reported() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration");
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("typo.toml");
+    std::fs::write(&t, "rule = \"manager_shared\"\n[[target]]\nmetric = \"turnover\"\nvalue = 13\ntolerance = 1\n")
+        .unwrap();
+    let o = caseload(&["calibrate", "scenarios/teaching_one_team.toml", "--targets", t.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("typo.toml: target 1: `turnover` is not a metric"), "{err}");
+}
