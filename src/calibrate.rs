@@ -64,6 +64,10 @@ impl Targets {
         for (i, t) in list.iter().enumerate() {
             let at = format!("{file}: target {}", i + 1);
             let t = t.as_table().with_context(|| format!("{at}: not a table"))?;
+            let known = ["metric", "value", "tolerance", "weight", "source"];
+            if let Some(k) = t.keys().find(|k| !known.contains(&k.as_str())) {
+                bail!("{at}: `{k}` is not a known key; known: {}", known.join(", "));
+            }
             let name = field(t, "metric", &at)?.as_str().with_context(|| format!("{at}: `metric` must be text"))?;
             let metric = Metric::ALL.iter().copied().find(|m| m.name() == name).with_context(|| {
                 format!(
@@ -159,9 +163,9 @@ pub fn render(name: &str, targets: &Targets, cs: &[Comparison]) -> String {
 fn free_parameter(path: &str) -> Result<(f64, f64)> {
     let p = params::find_path(path).with_context(|| format!("--fit: `{path}` is not a parameter"))?;
     match p.shape {
-        Shape::Num { min, max, integer: false } if !path.starts_with("run.") => Ok((min, max)),
+        Shape::Num { min, max, integer: false } if p.section != "run" && p.section != "authority" => Ok((min, max)),
         _ => bail!(
-            "--fit: `{path}` is not a continuous parameter ({}); fit numbers like workforce.leave_rate_permanent",
+            "--fit: `{path}` cannot be fitted ({}); fit continuous parameters outside [run] and [[authority]], like workforce.leave_rate_permanent",
             p.allowed()
         ),
     }
@@ -221,7 +225,8 @@ pub fn fit(
 }
 
 /// Minimises `f` from `start` by Nelder–Mead, points clamped into `bounds`; the first
-/// simplex steps 10% of each parameter's range.
+/// simplex steps each parameter by a tenth of the smaller of its range and ten times its
+/// size (so a rate near 0.1 in a range of 0 to 5 steps by 0.1, not 0.5).
 pub fn nelder_mead(
     start: &[f64],
     bounds: &[(f64, f64)],

@@ -210,6 +210,9 @@ fn calibrate_command(a: CalibrateArgs) -> Result<()> {
     if a.replications < 2 {
         bail!("--replications must be at least 2 to give an interval");
     }
+    if a.fit.is_none() && (a.write.is_some() || a.force) {
+        bail!("--write and --force go with --fit");
+    }
     let seed = a.seed.unwrap_or(s.run.seed);
     let runs = calibrate::Runs { replications: a.replications, seed, threads: a.threads };
     let comparisons = match &a.fit {

@@ -189,21 +189,7 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
     }
     h.push_str("<h2>The scenario's key parameters</h2>\n<table><tr><th>parameter</th><th>value</th><th>unit</th><th>source</th></tr>\n");
     let all = describe(s);
-    for key in KEY_PARAMETERS {
-        if let Some((p, v)) = all.iter().find(|(p, _)| p.path() == *key) {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                p.path(),
-                esc(&value_text(v)),
-                esc(p.unit),
-                esc(p.source)
-            );
-        }
-    }
-    h.push_str("</table>\n<p class=\"muted\">Every parameter, with its value, is in <code>manifest.toml</code> beside this report.</p>\n");
-    h.push_str("<h2>What rests on assumptions</h2>\n<p>No published figure supports these parameters. Results that depend on them — above all the differences between rules in rating accuracy, drift, quality and the exposure effect on leaving — hold only for the values used here, and should be read with a sensitivity analysis across their plausible range.</p>\n<table><tr><th>parameter</th><th>value</th><th>unit</th><th>note</th></tr>\n");
-    for (p, v) in all.iter().filter(|(p, _)| p.is_assumption()) {
+    let row = |h: &mut String, p: &params::Param, v: &Value| {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -212,6 +198,16 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
             esc(p.unit),
             esc(p.source)
         );
+    };
+    for key in KEY_PARAMETERS {
+        if let Some((p, v)) = all.iter().find(|(p, _)| p.path() == *key) {
+            row(&mut h, p, v);
+        }
+    }
+    h.push_str("</table>\n<p class=\"muted\">Every parameter, with its value, is in <code>manifest.toml</code> beside this report.</p>\n");
+    h.push_str("<h2>What rests on assumptions</h2>\n<p>No published figure supports these parameters. Results that depend on them — above all the differences between rules in rating accuracy, drift, quality and the exposure effect on leaving — hold only for the values used here, and should be read with a sensitivity analysis across their plausible range.</p>\n<table><tr><th>parameter</th><th>value</th><th>unit</th><th>note</th></tr>\n");
+    for (p, v) in all.iter().filter(|(p, _)| p.is_assumption()) {
+        row(&mut h, p, v);
     }
     h.push_str("</table>\n<h2>Every outcome</h2>\n<p>Mean [95% CI] over replications; the last column is the paired difference of the first two rules.</p>\n<table><tr><th>outcome</th><th>unit</th>");
     for r in &data.rules {

@@ -168,7 +168,7 @@ pub const PARAMS: &[Param] = &[
     p!("managers", "experience_years_cv", num(0.0, 3.0), N(0.5), "coefficient of variation of managers' experience", "assumption"),
     p!("managers", "supervision_window_days", num(1.0, 250.0), N(20.0), "working days over which unused consultation time is averaged into supervision", "assumption"),
     // --- workforce -----------------------------------------------------------------------
-    p!("workforce", "leave_rate_permanent", num(0.0, 5.0), N(0.135), "leavers a worker-year at stress 1", "calibrated by hand to 13.4% FTE turnover (DfE CSWW 2017); see docs/ODD.md 1.2"),
+    p!("workforce", "leave_rate_permanent", num(0.0, 5.0), N(0.135), "leavers a worker-year at stress 1", "calibrated by hand to 13.4% FTE turnover (DfE CSWW 2017); fitted values in scenarios/england_2017.toml (docs/VALIDATION.md)"),
     p!("workforce", "leave_rate_newly_qualified", num(0.0, 5.0), N(0.185), "leavers a worker-year at stress 1", "derived: 35% of leavers had under 2 years' service (CSWW 2019, press)"),
     p!("workforce", "leave_rate_agency", num(0.0, 5.0), N(0.6), "leavers a worker-year", "assumption: agency placements are short"),
     p!("workforce", "stress_effect", num(0.0, 5.0), N(0.5), "log hazard ratio a unit of stress above 1", "assumption (McFadden et al.: workload predicts exhaustion; kept moderate)"),
@@ -182,7 +182,7 @@ pub const PARAMS: &[Param] = &[
     p!("workforce", "newly_qualified_share", num(0.0, 1.0), N(0.3), "share of permanent hires in their first year of practice", "assumption"),
     p!("workforce", "experienced_hire_years_mean", num(1.0, 40.0), N(6.0), "years of experience of an experienced hire (and of agency workers)", "assumption"),
     p!("workforce", "experienced_hire_years_cv", num(0.0, 3.0), N(0.8), "coefficient of variation of that experience", "assumption"),
-    p!("workforce", "agency_cover_share", num(0.0, 1.0), N(0.9), "chance a vacancy gets agency cover", "derived: 74.2% of vacancies covered by agency (DfE CSWW 2017), more to match 15.8% agency"),
+    p!("workforce", "agency_cover_share", num(0.0, 1.0), N(0.9), "chance a vacancy gets agency cover", "derived: 74.2% of vacancies covered by agency (DfE CSWW 2017), raised to approach 15.8% agency; the England 2017 fit needs nearly all (docs/VALIDATION.md)"),
     p!("workforce", "agency_start_days", int(1.0, 250.0), N(20.0), "working days from a vacancy to agency cover", "assumption"),
     p!("workforce", "initial_experience_years_mean", num(0.1, 40.0), N(7.0), "years of experience of the first workers", "assumption; the warm-up washes it out"),
     p!("workforce", "initial_experience_years_cv", num(0.0, 3.0), N(0.9), "coefficient of variation of that experience", "assumption"),

@@ -1,19 +1,7 @@
 //! Calibration: the fitted scenarios reproduce the published figures within the stated
 //! tolerances, and a targets file with mistakes is reported clearly.
 
-use std::process::{Command, Output};
-
-fn caseload(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::{caseload, text};
 
 /// Runs `calibrate` for a year; every target passes but those named in `known_misses`,
 /// which must fail (a model change that fixes one should update this test and
@@ -78,4 +66,56 @@ fn a_targets_file_with_an_unknown_metric_is_reported() {
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
     assert!(err.contains("typo.toml: target 1: `turnover` is not a metric"), "{err}");
+}
+
+/// `--fit` moves a parameter towards a target and writes a valid scenario that reaches it.
+#[test]
+fn fit_moves_a_parameter_to_its_target_and_writes_the_scenario() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration");
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("turnover.toml");
+    // The teaching team's turnover at its default leaving rates is near 13%; ask for 25%.
+    std::fs::write(&t, "rule = \"manager_shared\"\n[[target]]\nmetric = \"turnover_pct\"\nvalue = 25\ntolerance = 3\n")
+        .unwrap();
+    let out = dir.join("fitted.toml");
+    let _ = std::fs::remove_file(&out);
+    let o = caseload(&[
+        "calibrate",
+        "scenarios/teaching_one_team.toml",
+        "--targets",
+        t.to_str().unwrap(),
+        "-n",
+        "8",
+        "--fit",
+        "workforce.leave_rate_permanent",
+        "--max-evaluations",
+        "20",
+        "--write",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    let fitted = caseload::scenario::Scenario::load(&out).expect("the fitted scenario is valid");
+    assert!(fitted.workforce.leave_rate_permanent > 0.2, "fitted {}", fitted.workforce.leave_rate_permanent);
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# Fitted by `caseload calibrate`"));
+    let again = caseload(&[
+        "calibrate",
+        "scenarios/teaching_one_team.toml",
+        "--targets",
+        t.to_str().unwrap(),
+        "--fit",
+        "workforce.leave_rate_permanent",
+        "--write",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2), "refuses to overwrite without --force");
+    let authority = caseload(&[
+        "calibrate",
+        "scenarios/teaching_one_team.toml",
+        "--targets",
+        t.to_str().unwrap(),
+        "--fit",
+        "authority.teams",
+    ]);
+    assert!(text(&authority.stderr).contains("cannot be fitted"), "{}", text(&authority.stderr));
 }

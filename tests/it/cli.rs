@@ -1,18 +1,6 @@
 //! The command line as a person uses it: exit codes, errors, quiet output, help.
 
-use std::process::{Command, Output};
-
-fn caseload(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::{caseload, text};
 
 #[test]
 fn validate_accepts_a_good_file_and_says_so() {
@@ -119,4 +107,22 @@ fn params_lists_every_key_with_its_source() {
     let out = text(&o.stdout);
     assert_eq!(out.lines().count(), caseload::scenario::params::PARAMS.len() + 1);
     assert!(out.contains("workforce.leave_rate_permanent\t"));
+}
+
+#[test]
+fn a_rule_named_twice_is_refused() {
+    let o = caseload(&["run", "scenarios/teaching_one_team.toml", "--rules", "manager_shared,manager_shared"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--rules names manager_shared twice"), "{}", text(&o.stderr));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("twice.toml");
+    std::fs::write(&f, "[run]\nrules = [\"practitioner_only\", \"practitioner_only\"]\n").unwrap();
+    let o = caseload(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("twice.toml:2:1: run.rules: names practitioner_only twice"),
+        "{}",
+        text(&o.stderr)
+    );
 }

@@ -11,7 +11,23 @@ mod scenario_errors;
 mod scenarios;
 mod validation;
 
+use std::process::{Command, Output};
+
 use caseload::scenario::Scenario;
+
+/// Runs the `caseload` binary in the project folder.
+pub fn caseload(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+/// A process's output as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
 
 /// A bundled scenario by name.
 pub fn scenario(name: &str) -> Scenario {

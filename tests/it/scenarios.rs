@@ -5,7 +5,15 @@ use std::path::Path;
 use caseload::model::{Rule, Tier, run_one, worker_sd};
 use caseload::scenario::{Scenario, params};
 
-const BUNDLED: &[&str] = &["baseline", "high_turnover", "inexperienced", "stretched_managers", "teaching_one_team"];
+const BUNDLED: &[&str] = &[
+    "baseline",
+    "high_turnover",
+    "inexperienced",
+    "stretched_managers",
+    "teaching_one_team",
+    "england_2017",
+    "england_2025",
+];
 
 #[test]
 fn every_bundled_scenario_is_valid() {
