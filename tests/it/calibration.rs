@@ -34,13 +34,21 @@ fn the_2025_scenario_lands_within_tolerance_but_for_the_median_duration() {
     check_year("2025", &["days_to_completion_median"]);
 }
 
-#[test]
-fn a_target_that_misses_fails_the_command() {
+/// Writes a targets file with one target under `manager_shared` to a scratch folder.
+fn one_target(file: &str, metric: &str, value: f64, tolerance: f64) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration");
     std::fs::create_dir_all(&dir).unwrap();
-    let t = dir.join("impossible.toml");
-    std::fs::write(&t, "rule = \"manager_shared\"\n[[target]]\nmetric = \"turnover_pct\"\nvalue = 60\ntolerance = 1\n")
-        .unwrap();
+    let t = dir.join(file);
+    let body = format!(
+        "rule = \"manager_shared\"\n[[target]]\nmetric = \"{metric}\"\nvalue = {value}\ntolerance = {tolerance}\n"
+    );
+    std::fs::write(&t, body).unwrap();
+    t
+}
+
+#[test]
+fn a_target_that_misses_fails_the_command() {
+    let t = one_target("impossible.toml", "turnover_pct", 60.0, 1.0);
     let o = caseload(&[
         "calibrate",
         "scenarios/teaching_one_team.toml",
@@ -57,11 +65,7 @@ fn a_target_that_misses_fails_the_command() {
 
 #[test]
 fn a_targets_file_with_an_unknown_metric_is_reported() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration");
-    std::fs::create_dir_all(&dir).unwrap();
-    let t = dir.join("typo.toml");
-    std::fs::write(&t, "rule = \"manager_shared\"\n[[target]]\nmetric = \"turnover\"\nvalue = 13\ntolerance = 1\n")
-        .unwrap();
+    let t = one_target("typo.toml", "turnover", 13.0, 1.0);
     let o = caseload(&["calibrate", "scenarios/teaching_one_team.toml", "--targets", t.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
@@ -71,13 +75,9 @@ fn a_targets_file_with_an_unknown_metric_is_reported() {
 /// `--fit` moves a parameter towards a target and writes a valid scenario that reaches it.
 #[test]
 fn fit_moves_a_parameter_to_its_target_and_writes_the_scenario() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration");
-    std::fs::create_dir_all(&dir).unwrap();
-    let t = dir.join("turnover.toml");
     // The teaching team's turnover at its default leaving rates is near 13%; ask for 25%.
-    std::fs::write(&t, "rule = \"manager_shared\"\n[[target]]\nmetric = \"turnover_pct\"\nvalue = 25\ntolerance = 3\n")
-        .unwrap();
-    let out = dir.join("fitted.toml");
+    let t = one_target("turnover.toml", "turnover_pct", 25.0, 3.0);
+    let out = t.with_file_name("fitted.toml");
     let _ = std::fs::remove_file(&out);
     let o = caseload(&[
         "calibrate",
