@@ -1,7 +1,7 @@
 //! Casework: each worker's day goes to open children first, then to assessments in
 //! deadline order; a finished assessment gets its outcome (model.md 4.2, 4.5).
 
-use super::case::{CaseId, PostId, Tier, lognormal, rereferral_key};
+use super::case::{CaseId, PostId, Tier, rereferral_key};
 use super::worker::learning_curve;
 use super::{CaseRecord, Pending, Sim};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
@@ -111,7 +111,7 @@ impl Sim<'_> {
         let q = quality(s, years, supervision, c.hours_cut, c.hours_needed);
         let missed = c.draws.u_missed < 1.0 - q;
         if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
-            let days = lognormal(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv, c.draws.z_ongoing);
+            let days = self.ongoing.at(c.draws.z_ongoing);
             w.add_ongoing(day + (days.round() as u32).max(1));
         }
         let p = if missed { s.quality.rereferral_if_missed } else { s.quality.rereferral_base };

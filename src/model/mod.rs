@@ -170,8 +170,10 @@ pub struct Sim<'s> {
     /// Scratch lists for casework, kept to avoid allocating each day.
     done: Vec<(CaseId, PostId)>,
     starts: Vec<CaseId>,
-    /// Log-normal work hours by true tier, worked out once.
+    /// Log-normal work hours by true tier, and the time a child stays open after
+    /// assessment, worked out once.
     hours: [LogNormal; 4],
+    ongoing: LogNormal,
     /// Completed cases not yet taken by the caller, when the case log is on.
     case_log: Option<Vec<CaseRecord>>,
 }
@@ -213,6 +215,7 @@ impl<'s> Sim<'s> {
             done: Vec::new(),
             starts: Vec::new(),
             hours: s.demand.assessment_hours.map(|mean| LogNormal::new(mean, s.demand.assessment_hours_cv)),
+            ongoing: LogNormal::new(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv),
             case_log: None,
         };
         sim.initialise();

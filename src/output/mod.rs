@@ -100,7 +100,7 @@ impl Staging {
         std::fs::write(dir.join("manifest.toml"), &manifest).context("writing manifest.toml")?;
         let data = tables::read_run_data(dir)?;
         tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
-        draw(dir, dir, &data)?;
+        draw(dir, &data)?;
         // Into place: the old folder aside, the new one in, the old one gone.
         let target = &self.opts.dir;
         let old = sibling(target, "old");
@@ -128,15 +128,15 @@ fn metric_names() -> Vec<&'static str> {
     Metric::ALL.iter().map(|m| m.name()).collect()
 }
 
-/// Draws the charts and report from `data` into `out`, each file written under a temporary
-/// name and renamed when complete. `tables` is where the manifest is read from.
-fn draw(tables: &Path, out: &Path, data: &RunData) -> Result<()> {
-    let manifest = std::fs::read_to_string(tables.join("manifest.toml")).context("reading manifest.toml")?;
-    let scenario = Scenario::from_toml(&manifest, &tables.join("manifest.toml"))
-        .context("the manifest is not a valid scenario")?;
-    let made = charts::draw_all(out, data, &scenario)?;
-    let html = report::render(&scenario, data, &made, out)?;
-    write_atomic(&out.join("report.html"), html.as_bytes())
+/// Draws the charts and report of the output folder `dir` from `data` and the folder's
+/// manifest, each file written under a temporary name and renamed when complete.
+fn draw(dir: &Path, data: &RunData) -> Result<()> {
+    let path = dir.join("manifest.toml");
+    let manifest = std::fs::read_to_string(&path).context("reading manifest.toml")?;
+    let scenario = Scenario::from_toml(&manifest, &path).context("the manifest is not a valid scenario")?;
+    let made = charts::draw_all(dir, data, &scenario)?;
+    let html = report::render(&scenario, data, &made, dir)?;
+    write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 
 /// Re-draws the charts and report of an output folder from its tables.
@@ -145,7 +145,7 @@ pub fn redraw(dir: &Path) -> Result<()> {
         bail!("{} holds no runs.parquet: is it a caseload output folder?", dir.display());
     }
     let data = tables::read_run_data(dir)?;
-    draw(dir, dir, &data)
+    draw(dir, &data)
 }
 
 /// Writes a file under a temporary name, then renames it into place.
