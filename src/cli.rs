@@ -11,7 +11,9 @@ use crate::calibrate;
 use crate::experiment::{self, Plan};
 use crate::model::Rule;
 use crate::output::{self, Staging};
+use crate::scenario::sweep::Concern;
 use crate::scenario::{Scenario, params};
+use crate::sweep::{self, Sweep};
 use crate::table;
 
 #[derive(Debug, Parser)]
@@ -35,8 +37,97 @@ pub enum Command {
     Chart(ChartArgs),
     /// Compare simulated indicators with published targets; with --fit, fit parameters to them
     Calibrate(CalibrateArgs),
+    /// Run every point of the scenario's [sweep] with every rule, paired, and map where a concern holds
+    Sweep(SweepArgs),
+    /// Combine the folders of `sweep --shard` runs into the files one machine would write
+    Merge(MergeArgs),
+    /// Rank the parameters that rest on assumptions by how much they move the rules' differences (Morris)
+    Sensitivity(SensitivityArgs),
     /// List every scenario parameter with its unit, allowed range, default and source
     Params(QuietArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML) with a [sweep] section
+    pub scenario: PathBuf,
+    /// Replications per point and rule (default: the scenario's)
+    #[arg(long, short = 'n')]
+    pub replications: Option<u32>,
+    /// Master seed (default: the scenario's); every point uses the same seeds
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Rules to compare, comma-separated (default: the scenario's); the first two are paired
+    #[arg(long, value_delimiter = ',')]
+    pub rules: Option<Vec<String>>,
+    /// The threshold of concern the report maps, e.g. "late_days_per_high_risk_referral > 0.5"
+    /// (replaces the [sweep] section's)
+    #[arg(long)]
+    pub concern: Option<String>,
+    /// Run only the K-th of N slices of the sweep's runs and write its partial tables (1 <= K <= N)
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep from the points it finished
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (0: one per core); results do not depend on it
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: output/<scenario name>-sweep)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists (and discard an interrupted sweep's points)
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `caseload sweep --shard K/N`, every K once
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The merged output folder
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML)
+    pub scenario: PathBuf,
+    /// Morris trajectories (each costs one point per parameter, plus one)
+    #[arg(long, short = 'r', default_value_t = 10)]
+    pub trajectories: u32,
+    /// Levels of each parameter's range (even)
+    #[arg(long, default_value_t = 4)]
+    pub levels: u32,
+    /// Replications per point and rule
+    #[arg(long, short = 'n', default_value_t = 4)]
+    pub replications: u32,
+    /// Master seed of the runs and of the design (default: the scenario's)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Rules to compare, comma-separated (default: the scenario's first two)
+    #[arg(long, value_delimiter = ',')]
+    pub rules: Option<Vec<String>>,
+    /// Worker threads (0: one per core); results do not depend on it
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: output/<scenario name>-sensitivity)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +239,15 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Sweep(a) => sweep_command(a),
+        Command::Merge(a) => {
+            let dir = output::merge(&a.dirs, &a.out, a.force)?;
+            if !a.quiet.quiet {
+                eprintln!("caseload: {} shards merged into {}", a.dirs.len(), dir.display());
+            }
+            Ok(())
+        }
+        Command::Sensitivity(a) => sensitivity_command(a),
         Command::Params(_) => {
             print!("{}", params_table());
             Ok(())
@@ -155,10 +255,10 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn run_command(a: RunArgs) -> Result<()> {
-    let s = Scenario::load(&a.scenario)?;
-    let mut plan = Plan::of(&s);
-    if let Some(rules) = &a.rules {
+/// The scenario's plan with the command line's rules, replications and seed.
+fn plan_of(s: &Scenario, rules: &Option<Vec<String>>, replications: Option<u32>, seed: Option<u64>) -> Result<Plan> {
+    let mut plan = Plan::of(s);
+    if let Some(rules) = rules {
         plan.rules = rules.iter().map(|r| Rule::parse(r.trim()).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
         if plan.rules.is_empty() {
             bail!("--rules names no rule");
@@ -167,15 +267,21 @@ fn run_command(a: RunArgs) -> Result<()> {
             bail!("--rules names {twice} twice; each rule once");
         }
     }
-    if let Some(n) = a.replications {
+    if let Some(n) = replications {
         if n == 0 {
             bail!("--replications must be at least 1");
         }
         plan.replications = n;
     }
-    if let Some(seed) = a.seed {
+    if let Some(seed) = seed {
         plan.seed = seed;
     }
+    Ok(plan)
+}
+
+fn run_command(a: RunArgs) -> Result<()> {
+    let s = Scenario::load(&a.scenario)?;
+    let plan = plan_of(&s, &a.rules, a.replications, a.seed)?;
     let total = plan.rules.len() * plan.replications as usize;
     let opts = output::Options {
         dir: a.out.clone().unwrap_or_else(|| output::default_dir(&s)),
@@ -200,6 +306,93 @@ fn run_command(a: RunArgs) -> Result<()> {
     let dir = staging.commit(&s, &a.scenario, &results)?;
     if !a.quiet.quiet {
         eprintln!("caseload: tables, charts and report.html written to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// `output/<name>-<what>`.
+fn default_out(s: &Scenario, what: &str) -> PathBuf {
+    let d = output::default_dir(s);
+    let name = d.file_name().map_or_else(|| "unnamed".into(), |n| n.to_string_lossy().into_owned());
+    d.with_file_name(format!("{name}-{what}"))
+}
+
+fn sweep_command(a: SweepArgs) -> Result<()> {
+    let mut s = Scenario::load(&a.scenario)?;
+    if let Some(text) = &a.concern {
+        let Some(mut spec) = s.sweep().cloned() else {
+            bail!("{} has no [sweep] section to map a concern over", a.scenario.display());
+        };
+        spec.concern = Some(Concern::parse(text).map_err(|e| anyhow::anyhow!("--concern: {e}"))?);
+        s = s.with_sweep(Some(spec));
+    }
+    let plan = plan_of(&s, &a.rules, a.replications, a.seed)?;
+    let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
+    let sw = Sweep::of(&s, plan)?;
+    let opts = output::SweepOptions {
+        dir: a.out.clone().unwrap_or_else(|| default_out(&s, "sweep")),
+        force: a.force,
+        resume: a.resume,
+        shard,
+    };
+    let total = match shard {
+        Some((k, n)) => sweep::shard(sw.n_tasks(), k, n).len(),
+        None => sw.n_tasks(),
+    };
+    if !a.quiet.quiet {
+        eprintln!(
+            "caseload: sweep of {} points x {} rules x {} replications{}: {total} runs",
+            sw.points.len(),
+            sw.plan.rules.len(),
+            sw.plan.replications,
+            shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}"))
+        );
+    }
+    let kept = output::progress_dir(&opts.dir);
+    if a.resume && !a.quiet.quiet && kept.exists() {
+        let range = shard.map_or(0..sw.n_tasks(), |(k, n)| sweep::shard(sw.n_tasks(), k, n));
+        let points = sw.points_in(&range);
+        let n_kept = output::kept_points(&opts.dir, points.clone());
+        eprintln!("caseload: resuming: {n_kept} of {} points kept in {}", points.len(), kept.display());
+    }
+    let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
+    let dir = output::run_sweep(&sw, &a.scenario, &opts, a.threads, &|d| bar.update(d))?;
+    bar.finish();
+    if !a.quiet.quiet {
+        eprintln!("caseload: sweep written to {}", dir.display());
+    }
+    Ok(())
+}
+
+fn sensitivity_command(a: SensitivityArgs) -> Result<()> {
+    let s = Scenario::load(&a.scenario)?;
+    let mut plan = plan_of(&s, &a.rules, Some(a.replications), a.seed)?;
+    plan.rules.truncate(2);
+    if a.trajectories < 2 {
+        bail!("--trajectories must be at least 2 to give a spread");
+    }
+    let opts = output::SensitivityOptions {
+        dir: a.out.clone().unwrap_or_else(|| default_out(&s, "sensitivity")),
+        force: a.force,
+        trajectories: a.trajectories,
+        levels: a.levels,
+        seed: plan.seed,
+    };
+    if opts.dir.exists() && !opts.force {
+        bail!("output folder {} already exists; use --force to replace it, or --out for another", opts.dir.display());
+    }
+    let bar = std::sync::OnceLock::new();
+    let quiet = a.quiet.quiet;
+    let progress = |done: usize, total: usize| {
+        bar.get_or_init(|| Progress::new(total, !quiet && std::io::stderr().is_terminal())).update(done)
+    };
+    let (dir, text) = output::run_sensitivity(&s, plan, &opts, a.threads, &progress)?;
+    if let Some(b) = bar.get() {
+        b.finish();
+    }
+    print!("{text}");
+    if !quiet {
+        eprintln!("caseload: sensitivity analysis written to {}", dir.display());
     }
     Ok(())
 }

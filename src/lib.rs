@@ -13,5 +13,7 @@ pub mod model;
 #[cfg(feature = "output")]
 pub mod output;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
+pub mod sweep;
 pub mod table;

@@ -29,6 +29,9 @@ pub enum Purpose {
     Team = 4,
     /// The initial state of the workforce.
     Initial = 5,
+    /// Outside the model: sampled experimental designs (Latin hypercubes, Morris
+    /// trajectories), one stream per design seed and parameter.
+    Design = 6,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

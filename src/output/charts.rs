@@ -29,7 +29,7 @@ pub fn colour(rule: usize) -> RGBColor {
     RULE_COLOURS[rule % RULE_COLOURS.len()]
 }
 
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 static FONT_ONCE: Once = Once::new();
 
 fn register_font() {
@@ -50,7 +50,7 @@ pub struct Made {
     pub caption: String,
 }
 
-type Drawn = std::result::Result<(), String>;
+pub(super) type Drawn = std::result::Result<(), String>;
 
 macro_rules! t {
     ($e:expr) => {
@@ -58,7 +58,7 @@ macro_rules! t {
     };
 }
 
-trait Chart {
+pub(super) trait Chart {
     fn size(&self) -> (u32, u32) {
         (960, 540)
     }
@@ -66,7 +66,7 @@ trait Chart {
 }
 
 /// Draws a chart to `<dir>/<name>.png` and `.svg`, each via a temporary file.
-fn save(dir: &Path, name: &str, chart: &impl Chart) -> Result<()> {
+pub(super) fn save(dir: &Path, name: &str, chart: &impl Chart) -> Result<()> {
     register_font();
     let (w, h) = chart.size();
     let png_tmp = dir.join(format!("{name}.tmp.png"));
@@ -85,12 +85,12 @@ fn save(dir: &Path, name: &str, chart: &impl Chart) -> Result<()> {
     write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())
 }
 
-fn finite(xs: impl IntoIterator<Item = f64>) -> Vec<f64> {
+pub(super) fn finite(xs: impl IntoIterator<Item = f64>) -> Vec<f64> {
     xs.into_iter().filter(|x| x.is_finite()).collect()
 }
 
 /// A range covering `xs` with a little room, never empty.
-fn padded(xs: &[f64], include_zero: bool) -> (f64, f64) {
+pub(super) fn padded(xs: &[f64], include_zero: bool) -> (f64, f64) {
     let mut lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if include_zero {
@@ -104,7 +104,7 @@ fn padded(xs: &[f64], include_zero: bool) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn legend<'a, DB: DrawingBackend + 'a>(
+pub(super) fn legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<
         'a,
         DB,

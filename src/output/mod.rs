@@ -9,6 +9,8 @@
 mod charts;
 mod data;
 mod report;
+mod sweep;
+mod sweep_charts;
 mod tables;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 
 pub use data::RunData;
+pub use sweep::{SensitivityOptions, SweepOptions, kept_points, merge, progress_dir, run_sensitivity, run_sweep};
 
 use crate::experiment::{CaseSink, Plan, Results};
 use crate::model::Metric;
@@ -80,6 +83,12 @@ impl Staging {
         Box::new(tables::CasePart::new(self.case_part(run), Arc::clone(&self.case_error)))
     }
 
+    /// Fills the staging folder with `write`, then puts it in place.
+    pub fn commit_with(self, write: impl FnOnce(&Path) -> Result<()>) -> Result<PathBuf> {
+        write(&self.path)?;
+        self.into_place()
+    }
+
     /// Writes the tables, manifest, charts and report, then puts the folder in place.
     pub fn commit(self, s: &Scenario, scenario_file: &Path, results: &Results) -> Result<PathBuf> {
         let dir = &self.path;
@@ -101,7 +110,12 @@ impl Staging {
         let data = tables::read_run_data(dir)?;
         tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
         draw(dir, &data)?;
-        // Into place: the old folder aside, the new one in, the old one gone.
+        self.into_place()
+    }
+
+    /// Into place: the old folder aside, the new one in, the old one gone.
+    fn into_place(self) -> Result<PathBuf> {
+        let dir = &self.path;
         let target = &self.opts.dir;
         let old = sibling(target, "old");
         if target.exists() {

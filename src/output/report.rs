@@ -32,12 +32,12 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A number with about three significant figures.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
@@ -82,7 +82,7 @@ pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
     )
 }
 
-fn capital(s: &str) -> String {
+pub(super) fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }

@@ -18,19 +18,19 @@ use crate::model::{CaseRecord, Kind, Metric, MonthRecord, Tier};
 /// the metadata it holds small.)
 pub const CASE_ROWS_PER_GROUP: usize = 32_768;
 
-fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
+pub(super) fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     ParquetWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(())
 }
 
-fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
+pub(super) fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     CsvWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(())
 }
 
-fn read_parquet(path: &Path) -> Result<DataFrame> {
+pub(super) fn read_parquet(path: &Path) -> Result<DataFrame> {
     let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     ParquetReader::new(f).finish().map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
 }
@@ -126,11 +126,11 @@ pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
     write_csv(&mut summary_frame(rows)?, &dir.join("summary.csv"))
 }
 
-fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+pub(super) fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
 }
 
-fn numbers(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+pub(super) fn numbers(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
     Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }

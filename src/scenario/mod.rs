@@ -4,6 +4,7 @@
 mod error;
 pub mod params;
 mod parse;
+pub mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -177,6 +178,18 @@ impl Scenario {
         }
     }
 
+    /// The `[sweep]` section, if the file has one.
+    pub fn sweep(&self) -> Option<&sweep::SweepSpec> {
+        self.values.sweep.as_ref()
+    }
+
+    /// A copy with the `[sweep]` section replaced (e.g. a concern given on the command line).
+    pub fn with_sweep(&self, spec: Option<sweep::SweepSpec>) -> Scenario {
+        let mut s = self.clone();
+        s.values.sweep = spec;
+        s
+    }
+
     /// The values behind this scenario, for re-validating a changed copy.
     pub fn values(&self) -> &Values {
         &self.values
@@ -231,6 +244,9 @@ impl Scenario {
                 out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
             }
             out.push('\n');
+        }
+        if let Some(sweep) = &self.values.sweep {
+            out.push_str(&sweep.to_toml());
         }
         out
     }

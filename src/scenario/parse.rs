@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{Problem, line_col};
 use super::params::{self, Param, SECTIONS, Shape, fmt_num};
+use super::sweep::{SweepSpec, parse_sweep};
 use crate::model::Rule;
 
 /// A checked value of one parameter.
@@ -58,6 +59,8 @@ pub struct Values {
     /// Byte spans of keys written in the file (`section.key` or `authority[i].key`),
     /// for pointing at them in later consistency checks.
     pub spans: BTreeMap<String, Range<usize>>,
+    /// The `[sweep]` section, if the file has one.
+    pub sweep: Option<SweepSpec>,
 }
 
 /// Collects problems against one source text.
@@ -88,6 +91,8 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
         let name: &str = key.get_ref();
         if name == "authority" {
             parse_authorities(c, value, &mut values);
+        } else if name == "sweep" {
+            values.sweep = parse_sweep(c, value);
         } else if SECTIONS.contains(&name) {
             let Some(table) = as_table(c, name, value) else { continue };
             for (k, v) in table.iter() {
@@ -98,7 +103,7 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
             }
         } else {
             let mut all: Vec<&str> = SECTIONS.to_vec();
-            all.push("authority");
+            all.extend(["authority", "sweep"]);
             c.at(Some(&key.span()), name, unknown("section", name, &all));
         }
     }
@@ -236,7 +241,7 @@ fn check_num(x: f64, min: f64, max: f64, integer: bool) -> Result<(), &'static s
     Ok(())
 }
 
-fn number(v: &DeValue<'_>) -> Option<f64> {
+pub(super) fn number(v: &DeValue<'_>) -> Option<f64> {
     match v {
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
@@ -244,7 +249,7 @@ fn number(v: &DeValue<'_>) -> Option<f64> {
     }
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+pub(super) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "text",
         DeValue::Integer(_) => "an integer",
@@ -256,7 +261,7 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+pub(super) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
     let best = known.iter().map(|k| (edit_distance(name, k), *k)).min();
     match best {
         Some((d, k)) if d <= 3 => format!("is not a known {what}; did you mean `{k}`?"),

@@ -9,6 +9,7 @@ mod invariants;
 mod output;
 mod scenario_errors;
 mod scenarios;
+mod sweep;
 mod validation;
 
 use std::process::{Command, Output};

@@ -7,6 +7,7 @@ use caseload::scenario::{Scenario, params};
 
 const BUNDLED: &[&str] = &[
     "baseline",
+    "where_is_it_high_risk",
     "high_turnover",
     "inexperienced",
     "stretched_managers",
