@@ -53,7 +53,9 @@ impl Sweep {
     /// The sweep of a scenario's `[sweep]` section.
     pub fn of(s: &Scenario, plan: Plan) -> Result<Sweep> {
         let Some(spec) = s.sweep() else {
-            bail!("the scenario has no [sweep] section: add one naming the parameters to vary (see docs/SWEEPS.md)");
+            bail!(
+                "the scenario has no [sweep] section: add one naming the parameters to vary (example: scenarios/where_is_it_high_risk.toml)"
+            );
         };
         let points = design_points(spec);
         let paths = spec.axes.iter().map(|a| a.path.clone()).collect();

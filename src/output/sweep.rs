@@ -55,6 +55,11 @@ pub fn sweep_manifest(sw: &Sweep, scenario_file: &Path) -> String {
     out
 }
 
+/// Lets a headless browser report whether every chart loaded (the browser tests read it).
+const LOAD_CHECK: &str = "<script>window.addEventListener('load', function () { var imgs = Array.from(document.images); \
+    document.body.setAttribute('data-images', imgs.length); \
+    document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n";
+
 /// How many of `points` an interrupted sweep into `dir` has kept.
 pub fn kept_points(dir: &Path, points: std::ops::Range<usize>) -> usize {
     let kept = progress_dir(dir);
@@ -431,9 +436,11 @@ events at every point, and maps the paired difference ({a} minus {b}).</p>
                 let g = sweep::grid2(sw, spec, diffs, metric, x, y);
                 let _ = write!(h, " {}", esc(&sweep::region_words(&g, &|v| c.holds(v), &sw.paths[x], &sw.paths[y])));
             }
+            h.push_str(&extremes(sw, &at, metric));
             h.push_str("</p>\n");
         }
         None => {
+            let _ = writeln!(h, "<p class=\"answer\">{}</p>", extremes(sw, &at, metric).trim_start());
             h.push_str("<p>No threshold of concern was set (add <code>concern = \"metric &gt; value\"</code> to <code>[sweep]</code>, or <code>--concern</code>); the charts map the difference itself.</p>\n");
         }
     }
@@ -487,12 +494,31 @@ events at every point, and maps the paired difference ({a} minus {b}).</p>
         describe(s).iter().filter(|(p, _)| p.is_assumption() && p.section != "run").map(|(p, _)| p.path()).collect();
     h.push_str(&esc(&assumed.join(", ")));
     h.push_str("</p>\n<p class=\"muted\">Tables: sweep.parquet (one row per point, rule and replication, every metric), sweep_summary.csv (per point and metric, the paired difference with its 95% CI). manifest.toml repeats the sweep.</p>\n");
-    h.push_str(
-        "<script>window.addEventListener('load', function () { var imgs = Array.from(document.images); \
-         document.body.setAttribute('data-images', imgs.length); \
-         document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n</body></html>\n",
-    );
+    h.push_str(LOAD_CHECK);
+    h.push_str("</body></html>\n");
     Ok(h)
+}
+
+/// " The difference is largest at ... and smallest at ...", with intervals.
+fn extremes(sw: &Sweep, at: &[&PointDifference], metric: Metric) -> String {
+    let finite: Vec<&&PointDifference> = at.iter().filter(|d| d.difference.mean.is_finite()).collect();
+    let (Some(hi), Some(lo)) = (
+        finite.iter().max_by(|a, b| a.difference.mean.total_cmp(&b.difference.mean)),
+        finite.iter().min_by(|a, b| a.difference.mean.total_cmp(&b.difference.mean)),
+    ) else {
+        return String::new();
+    };
+    let one = |d: &PointDifference| {
+        format!(
+            "{} {} [{}, {}] at {}",
+            num(d.difference.mean),
+            metric.unit(),
+            num(d.difference.lo),
+            num(d.difference.hi),
+            sw.describe_point(d.point)
+        )
+    };
+    esc(&format!(" Across the sweep the difference runs from {} to {}.", one(lo), one(hi)))
 }
 
 /// Combines shard folders into the files a single-machine sweep writes.
@@ -740,6 +766,8 @@ figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-siz
         }
         h.push_str("</table>\n");
     }
-    h.push_str("<p class=\"muted\">Every parameter and metric: morris.csv. The runs: sensitivity_runs.parquet (one row per point, rule and replication).</p>\n</body></html>\n");
+    h.push_str("<p class=\"muted\">Every parameter and metric: morris.csv. The runs: sensitivity_runs.parquet (one row per point, rule and replication).</p>\n");
+    h.push_str(LOAD_CHECK);
+    h.push_str("</body></html>\n");
     Ok(h)
 }

@@ -32,8 +32,9 @@ fn attribute(dom: &str, name: &str) -> Option<usize> {
     dom[at..].split('"').next()?.parse().ok()
 }
 
-#[test]
-fn every_chart_in_the_report_loads_in_a_real_browser() {
+/// Runs `caseload args...` (with `--out DIR/report` appended), opens the report in headless
+/// Chromium and checks its title rendered and all `images` images loaded.
+fn report_loads(name: &str, args: &[&str], title: &str, images: usize) {
     let Some(browser) = chromium() else {
         assert!(
             std::env::var_os("CASELOAD_REQUIRE_BROWSER").is_none(),
@@ -42,12 +43,13 @@ fn every_chart_in_the_report_loads_in_a_real_browser() {
         eprintln!("skipped: no chromium here (.ci/run installs it and sets CASELOAD_REQUIRE_BROWSER)");
         return;
     };
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("report");
     let run = Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(["run", "scenarios/teaching_one_team.toml", "-n", "3", "--quiet", "--out", out.to_str().unwrap()])
+        .args(args)
+        .args(["--quiet", "--out", out.to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -60,13 +62,43 @@ fn every_chart_in_the_report_loads_in_a_real_browser() {
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        dom.contains("Who decides how fast an assessment happens?"),
-        "the page did not render: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let images = attribute(&dom, "data-images").expect("the load handler ran");
+    assert!(dom.contains(title), "the page did not render: {}", String::from_utf8_lossy(&o.stderr));
+    let shown = attribute(&dom, "data-images").expect("the load handler ran");
     let loaded = attribute(&dom, "data-images-loaded").expect("the load handler ran");
-    assert_eq!(images, 6, "six charts in the report");
-    assert_eq!(loaded, images, "every chart image loads");
+    assert_eq!(shown, images, "{images} charts in the report");
+    assert_eq!(loaded, shown, "every chart image loads");
+}
+
+#[test]
+fn every_chart_in_the_report_loads_in_a_real_browser() {
+    report_loads(
+        "browser",
+        &["run", "scenarios/teaching_one_team.toml", "-n", "3"],
+        "Who decides how fast an assessment happens?",
+        6,
+    );
+}
+
+#[test]
+fn the_sweep_and_sensitivity_reports_load_in_a_real_browser() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_sweep_input");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
+    let scen = dir.join("sweep.toml");
+    let sweep = "[sweep]\nconcern = \"late_days_high > 0\"\n[sweep.values]\n\"workforce.leave_rate_permanent\" = [0.1, 0.3]\n\"workforce.newly_qualified_share\" = [0.2, 0.8]\n";
+    std::fs::write(&scen, format!("{base}\n{sweep}")).unwrap();
+    report_loads(
+        "browser_sweep",
+        &["sweep", scen.to_str().unwrap(), "-n", "2"],
+        "Where is deciding alone high risk?",
+        3,
+    );
+    report_loads(
+        "browser_sensitivity",
+        &["sensitivity", "scenarios/teaching_one_team.toml", "-r", "2", "-n", "2"],
+        "Which assumptions drive the answer?",
+        4,
+    );
 }
