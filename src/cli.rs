@@ -356,7 +356,7 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
         eprintln!("caseload: resuming: {n_kept} of {} points kept in {}", points.len(), kept.display());
     }
     let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
-    let dir = output::run_sweep(&sw, &a.scenario, &opts, a.threads, &|d| bar.update(d))?;
+    let dir = output::run_sweep(&sw, &opts, a.threads, &|d| bar.update(d))?;
     bar.finish();
     if !a.quiet.quiet {
         eprintln!("caseload: sweep written to {}", dir.display());

@@ -1,5 +1,6 @@
 //! Experiments: plan the (rule, replication) runs with their seeds fixed up front, fan them
-//! out over threads, and pair the results. The only place that knows about rayon.
+//! out over threads, and pair the results. The only place that knows about rayon: sweeps
+//! fan out through [`Pool`].
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -124,4 +125,23 @@ fn run_inner(
         Err(_) => runs.iter().enumerate().map(|(i, &r)| one(i, r)).collect(),
     };
     Results { plan: plan.clone(), runs: outputs }
+}
+
+/// Worker threads for runs that are not a [`Plan`] (a sweep's points): results come back in
+/// item order whatever the number of threads.
+pub struct Pool(Option<rayon::ThreadPool>);
+
+impl Pool {
+    /// `threads` workers (0: one per core); if no pool can be built, work runs on this thread.
+    pub fn new(threads: usize) -> Pool {
+        Pool(rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok())
+    }
+
+    /// `f(i)` for every `i` in `items`, in parallel, collected in order.
+    pub fn map<T: Send>(&self, items: std::ops::Range<usize>, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
+        match &self.0 {
+            Some(pool) => pool.install(|| items.into_par_iter().map(f).collect()),
+            None => items.map(f).collect(),
+        }
+    }
 }

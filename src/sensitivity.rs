@@ -31,14 +31,18 @@ pub struct Factor {
 /// How far either side of its value a factor is varied by default: half the value.
 pub const SPREAD: f64 = 0.5;
 
-/// Every single-number parameter marked as an assumption (outside `[run]`), varied from
+/// Every single-number parameter marked as an assumption (outside `[run]`; `authority`
+/// keys only when the scenario has one authority), varied from
 /// half to one and a half times its value in `s`, within its allowed range; a parameter
 /// at zero is varied over a tenth of its allowed range either side. Integer parameters
 /// are varied over whole numbers; a parameter with no room to move is left out.
 pub fn assumption_factors(s: &Scenario) -> Vec<Factor> {
     let mut values: Vec<(String, Value)> = describe(s).into_iter().map(|(p, v)| (p.path(), v)).collect();
+    // An authority key would be set for every authority at once: varied only when there
+    // is one authority, so that the scenario at the centre is the one given.
     let first_authority = s.values().authorities.first().cloned().unwrap_or_default();
-    for p in PARAMS.iter().filter(|p| p.section == "authority") {
+    let one_authority = s.authorities.len() == 1;
+    for p in PARAMS.iter().filter(|p| p.section == "authority" && one_authority) {
         let v = first_authority.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
         values.push((p.path(), v));
     }
@@ -133,9 +137,12 @@ impl Design {
                 let mut traj = vec![factors.iter().zip(&u).map(|(f, &x)| to_value(f, x)).collect::<Vec<f64>>()];
                 let mut mv = Vec::with_capacity(k);
                 for &i in &order {
-                    let d = if down[i] { -delta } else { delta };
-                    u[i] += d;
-                    mv.push((i, d));
+                    let before = to_value(&factors[i], u[i]);
+                    u[i] += if down[i] { -delta } else { delta };
+                    // The step actually taken, as a share of the range: a whole-number
+                    // factor's rounding makes it differ from delta.
+                    let f = &factors[i];
+                    mv.push((i, (to_value(f, u[i]) - before) / (f.hi - f.lo)));
                     traj.push(factors.iter().zip(&u).map(|(f, &x)| to_value(f, x)).collect());
                 }
                 if traj.iter().all(|p| valid(p)) {
@@ -175,7 +182,7 @@ pub fn indices(d: &Design, y: &[f64], seed: u64) -> Vec<Index> {
     for (t, mv) in d.moves.iter().enumerate() {
         let base = t * (k + 1);
         for (j, &(i, du)) in mv.iter().enumerate() {
-            effects[i][t] = (y[base + j + 1] - y[base + j]) / du;
+            effects[i][t] = if du == 0.0 { f64::NAN } else { (y[base + j + 1] - y[base + j]) / du };
         }
     }
     let mut rng = stream(seed, 0, Purpose::Design, 2_000_000);
@@ -208,7 +215,10 @@ pub fn indices(d: &Design, y: &[f64], seed: u64) -> Vec<Index> {
             Index { factor: i, mu, mu_star, sigma, mu_star_lo: q(0.025), mu_star_hi: q(0.975) }
         })
         .collect();
-    out.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star).then(a.factor.cmp(&b.factor)));
+    // Largest first; a factor with no finite effect (NaN) last.
+    out.sort_by(|a, b| {
+        a.mu_star.is_nan().cmp(&b.mu_star.is_nan()).then(b.mu_star.total_cmp(&a.mu_star)).then(a.factor.cmp(&b.factor))
+    });
     out
 }
 
@@ -260,6 +270,21 @@ mod tests {
         assert!(a.mu_star > 3.0 && a.mu_star < 4.0 && a.sigma > 0.1, "{a:?}");
         assert!(c.mu_star > 0.0 && c.mu_star < 1.0 && c.sigma > 0.1, "{c:?}");
         assert!(a.mu_star_lo <= a.mu_star && a.mu_star <= a.mu_star_hi);
+    }
+
+    #[test]
+    fn a_whole_number_factor_steps_by_what_rounding_leaves() {
+        let f = Factor { path: "n".into(), value: 2.0, lo: 1.0, hi: 3.0, integer: true };
+        let d = Design::draw(vec![f], 30, 4, 2, &|_| true).unwrap();
+        for (t, mv) in d.moves.iter().enumerate() {
+            let (a, b) = (d.points[2 * t][0], d.points[2 * t + 1][0]);
+            assert_eq!(a.fract() + b.fract(), 0.0, "whole values");
+            assert!((mv[0].1 - (b - a) / 2.0).abs() < 1e-12, "the step is the rounded change over the range");
+        }
+        // y = 5 n: an effect of 10 per whole range, whatever the rounding.
+        let y: Vec<f64> = d.points.iter().map(|p| 5.0 * p[0]).collect();
+        let ix = indices(&d, &y, 1);
+        assert!((ix[0].mu - 10.0).abs() < 1e-9, "{:?}", ix[0]);
     }
 
     #[test]

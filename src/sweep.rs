@@ -10,9 +10,8 @@
 use std::ops::Range;
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 
-use crate::experiment::Plan;
+use crate::experiment::{Plan, Pool};
 use crate::model::{Metric, Purpose, run_one, stream, uniform};
 use crate::scenario::sweep::{Design, SweepSpec};
 use crate::scenario::{Scenario, Value};
@@ -130,7 +129,8 @@ impl Sweep {
 /// The tasks of shard `k` of `n` (1-based `k`): contiguous, as even as whole tasks allow.
 pub fn shard(total: usize, k: usize, n: usize) -> Range<usize> {
     assert!(n >= 1 && (1..=n).contains(&k), "shard {k} of {n}");
-    total * (k - 1) / n..total * k / n
+    let at = |k: usize| (total as u128 * k as u128 / n as u128) as usize;
+    at(k - 1)..at(k)
 }
 
 /// Parses `K/N`.
@@ -196,7 +196,7 @@ pub fn run(
     on_point: &mut dyn FnMut(usize, &[Row]) -> Result<()>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Row>> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
+    let pool = Pool::new(threads);
     let mut rows = Vec::with_capacity(range.len());
     for p in sw.points_in(&range) {
         let tasks = sw.tasks_of_point(p, &range);
@@ -214,17 +214,12 @@ pub fn run(
         let s = sw.scenario_at(p)?;
         let start = rows.len();
         let done = std::sync::atomic::AtomicUsize::new(start);
-        let fresh: Vec<Row> = pool.install(|| {
-            tasks
-                .into_par_iter()
-                .map(|t| {
-                    let task = sw.task(t);
-                    let rule = sw.plan.rules[task.rule as usize];
-                    let out = run_one(&s, rule, sw.plan.seed, u64::from(task.replication));
-                    progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-                    Row { point: task.point, rule: task.rule, replication: task.replication, metrics: out.metrics.0 }
-                })
-                .collect()
+        let fresh: Vec<Row> = pool.map(tasks, &|t| {
+            let task = sw.task(t);
+            let rule = sw.plan.rules[task.rule as usize];
+            let out = run_one(&s, rule, sw.plan.seed, u64::from(task.replication));
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            Row { point: task.point, rule: task.rule, replication: task.replication, metrics: out.metrics.0 }
         });
         on_point(p, &fresh)?;
         rows.extend(fresh);

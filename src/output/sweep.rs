@@ -41,15 +41,14 @@ pub fn progress_dir(dir: &Path) -> PathBuf {
 }
 
 /// The manifest of a sweep: the scenario as run (seed, replications, rules and the
-/// `[sweep]` section filled in), itself a scenario that repeats the sweep. No paths
-/// beyond the scenario's file name, no timestamps: shards run anywhere agree on it.
-pub fn sweep_manifest(sw: &Sweep, scenario_file: &Path) -> String {
-    let file = scenario_file.file_name().map_or_else(|| "-".into(), |n| n.to_string_lossy().into_owned());
+/// `[sweep]` section filled in), itself a scenario that repeats the sweep. No paths, not
+/// even the scenario file's name, and no timestamps: shards run anywhere, from copies of the
+/// scenario under any name, agree on it, and so does their merge with a single run.
+pub fn sweep_manifest(sw: &Sweep) -> String {
     let mut out = String::new();
     out.push_str("# caseload sweep manifest: the scenario exactly as swept, every default filled in.\n");
     out.push_str(&format!("# caseload version: {}\n", env!("CARGO_PKG_VERSION")));
     out.push_str(&format!("# git revision: {}\n", option_env!("CASELOAD_GIT_REVISION").unwrap_or("unknown")));
-    out.push_str(&format!("# scenario file: {file}\n"));
     out.push_str("# Run it again with: caseload sweep manifest.toml\n\n");
     out.push_str(&sw.base.to_toml());
     out
@@ -120,7 +119,6 @@ fn shard_toml(k: usize, n: usize, range: &std::ops::Range<usize>, total: usize) 
 /// [`progress_dir`] until the end, so `resume` continues where an interrupted run stopped.
 pub fn run_sweep(
     sw: &Sweep,
-    scenario_file: &Path,
     opts: &SweepOptions,
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
@@ -130,7 +128,7 @@ pub fn run_sweep(
         Some((k, n)) => sweep::shard(total, k, n),
         None => 0..total,
     };
-    let manifest = sweep_manifest(sw, scenario_file);
+    let manifest = sweep_manifest(sw);
     let identity = match opts.shard {
         Some((k, n)) => format!("{manifest}\n# {}", shard_toml(k, n, &range, total).replace('\n', "\n# ")),
         None => manifest.clone(),
@@ -181,7 +179,10 @@ pub fn run_sweep(
         }
         None => write_final(path, sw, &manifest, &rows),
     })?;
-    std::fs::remove_dir_all(&kept).with_context(|| format!("removing {}", kept.display()))?;
+    // The results are in place; a kept point that cannot be removed only wastes space.
+    if let Err(e) = std::fs::remove_dir_all(&kept) {
+        eprintln!("caseload: warning: could not remove {}: {e}", kept.display());
+    }
     Ok(dir)
 }
 
@@ -217,8 +218,11 @@ fn read_rows(sw: &Sweep, path: &Path) -> Result<Vec<Row>> {
             let rule = names.iter().position(|n| *n == rules[i]).with_context(|| {
                 format!("{}: row {} has rule {}, not in the sweep", path.display(), i + 1, rules[i])
             })?;
+            let point = (points[i] as u32).checked_sub(1).filter(|_| points[i].is_finite()).with_context(|| {
+                format!("{}: row {} has point {}; points count from 1", path.display(), i + 1, points[i])
+            })?;
             Ok(Row {
-                point: points[i] as u32 - 1,
+                point,
                 rule: rule as u32,
                 replication: reps[i] as u32,
                 metrics: metrics.iter().map(|m| m[i]).collect(),
@@ -274,7 +278,7 @@ fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) -> Result<(
             let chart = sweep_charts::Heatmap {
                 g: &g,
                 metric,
-                threshold,
+                concern: spec.concern,
                 xname: &sw.paths[x],
                 yname: &sw.paths[y],
                 pair: &pair,
@@ -318,7 +322,11 @@ fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) -> Result<(
             figures.push((
                 name,
                 format!("{} against {path}", metric.label()),
-                format!("The paired difference ({pair}) with its 95% confidence interval at each value of {path}."),
+                if spec.axes.len() > 2 && matches!(spec.design, Design::Grid) {
+                    format!("The paired difference ({pair}) at each value of {path}, averaged over the other swept parameters (so without a confidence band).")
+                } else {
+                    format!("The paired difference ({pair}) with its 95% confidence interval at each value of {path}.")
+                },
             ));
         }
     }
@@ -468,7 +476,8 @@ events at every point, and maps the paired difference ({a} minus {b}).</p>
         esc(&a),
         esc(&b)
     );
-    let find = |p: usize, m: Metric| diffs.iter().find(|d| d.point == p && d.metric == m);
+    // Differences are in point order, then metric order.
+    let find = |p: usize, m: Metric| diffs.get(p * Metric::ALL.len() + m as usize).filter(|d| d.metric == m);
     for d in &at {
         let holds = concern.is_some_and(|c| c.holds(d.difference.mean));
         let _ = write!(h, "<tr{}><td>{}</td>", if holds { " class=\"holds\"" } else { "" }, d.point + 1);
@@ -535,8 +544,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         let get = |k: &str| -> Result<usize> {
             t.get(k)
                 .and_then(toml::Value::as_integer)
-                .map(|v| v as usize)
-                .with_context(|| format!("{}: no {k}", d.join("shard.toml").display()))
+                .and_then(|v| usize::try_from(v).ok())
+                .with_context(|| format!("{}: no {k}, or not a whole number 0 or more", d.join("shard.toml").display()))
         };
         let (k, n, first, end, total) =
             (get("shard")?, get("shards")?, get("first_task")?, get("end_task")?, get("total_tasks")?);
@@ -550,6 +559,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
                 d.display()
             ),
             Some(_) => {}
+        }
+        if n == 0 || n > dirs.len().max(1) * 1000 || k == 0 || k > n {
+            bail!("{}: shard {k} of {n} is not a shard of a sweep cut into {n}", d.join("shard.toml").display());
         }
         shards.push((k, n, first, end, total, d.clone()));
     }

@@ -8,6 +8,7 @@ pub(super) use super::charts::save;
 use super::charts::{Chart, Drawn, FONT, colour, finite, padded};
 use crate::model::Metric;
 use crate::scenario::params::fmt_num;
+use crate::scenario::sweep::Concern;
 use crate::sensitivity::{Design, Index};
 use crate::sweep::Grid2;
 
@@ -80,11 +81,48 @@ fn desc(metric: Metric) -> String {
     format!("difference in {} ({})", metric.label(), metric.unit())
 }
 
+type Xy<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// Axes for a difference against one parameter: the mesh, the zero line and the concern's
+/// threshold as a dashed line.
+fn difference_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    pair: &str,
+    metric: Metric,
+    xname: &str,
+    (x0, x1): (f64, f64),
+    (lo, hi): (f64, f64),
+    threshold: Option<f64>,
+) -> Result<Xy<'a, DB>, String> {
+    let mut chart = t!(ChartBuilder::on(root)
+        .caption(format!("{pair}: {} against {xname}", metric.label()), (FONT, 20))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, lo..hi));
+    t!(chart
+        .configure_mesh()
+        .x_desc(xname)
+        .y_desc(desc(metric))
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 15))
+        .draw());
+    t!(chart
+        .draw_series(std::iter::once(PathElement::new(vec![(x0, 0.0), (x1, 0.0)], BLACK.mix(0.5).stroke_width(1)))));
+    if let Some(t) = threshold {
+        t!(chart.draw_series(DashedLineSeries::new(vec![(x0, t), (x1, t)], 8, 6, BLACK.stroke_width(2))))
+            .label(format!("concern: {}", fmt_num(t)))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+    }
+    Ok(chart)
+}
+
 /// The heatmap of a difference over two swept parameters.
 pub struct Heatmap<'a> {
     pub g: &'a Grid2,
     pub metric: Metric,
-    pub threshold: Option<f64>,
+    pub concern: Option<Concern>,
     pub xname: &'a str,
     pub yname: &'a str,
     pub pair: &'a str,
@@ -120,10 +158,7 @@ impl Chart for Heatmap<'_> {
                 let v = g.mean[i][j];
                 let rect = [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])];
                 t!(chart.draw_series(std::iter::once(Rectangle::new(rect, diverging(v, scale).filled()))));
-                if let Some(t) = self.threshold
-                    && v.is_finite()
-                    && ((t >= 0.0 && v > t) || (t < 0.0 && v < t))
-                {
+                if self.concern.is_some_and(|c| v.is_finite() && c.holds(v)) {
                     t!(chart.draw_series(std::iter::once(Rectangle::new(rect, BLACK.stroke_width(2)))));
                 }
                 let label = if v.is_finite() { format!("{v:.2}") } else { "–".into() };
@@ -134,7 +169,7 @@ impl Chart for Heatmap<'_> {
                 t!(chart.draw_series(std::iter::once(Text::new(label, (g.xs[i], g.ys[j]), style))));
             }
         }
-        if let Some(t) = self.threshold {
+        if let Some(t) = self.concern.map(|c| c.threshold) {
             for seg in contour(g, t) {
                 t!(chart.draw_series(std::iter::once(PathElement::new(seg.to_vec(), BLACK.stroke_width(4)))));
             }
@@ -156,7 +191,7 @@ impl Chart for Heatmap<'_> {
                 diverging((lo + hi) / 2.0, scale).filled()
             ))));
         }
-        if let Some(t) = self.threshold.filter(|t| t.abs() <= scale) {
+        if let Some(t) = self.concern.map(|c| c.threshold).filter(|t| t.abs() <= scale) {
             t!(cb.draw_series(std::iter::once(PathElement::new(vec![(0.0, t), (1.0, t)], BLACK.stroke_width(3)))));
         }
         Ok(())
@@ -181,28 +216,7 @@ impl Chart for Lines<'_> {
         ys.extend(self.threshold);
         let (lo, hi) = padded(&ys, true);
         let (x0, x1) = padded(&g.xs, false);
-        let mut chart = t!(ChartBuilder::on(root)
-            .caption(format!("{}: {} against {}", self.pair, self.metric.label(), self.xname), (FONT, 20))
-            .margin(14)
-            .x_label_area_size(48)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, lo..hi));
-        t!(chart
-            .configure_mesh()
-            .x_desc(self.xname)
-            .y_desc(desc(self.metric))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
-            .draw());
-        t!(chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, 0.0), (x1, 0.0)],
-            BLACK.mix(0.5).stroke_width(1)
-        ))));
-        if let Some(t) = self.threshold {
-            t!(chart.draw_series(DashedLineSeries::new(vec![(x0, t), (x1, t)], 8, 6, BLACK.stroke_width(2))))
-                .label(format!("concern: {}", fmt_num(t)))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        }
+        let mut chart = difference_chart(root, self.pair, self.metric, self.xname, (x0, x1), (lo, hi), self.threshold)?;
         for j in 0..g.ys.len() {
             let c = colour(j);
             let band: Vec<(f64, f64)> = (0..g.xs.len())
@@ -252,26 +266,7 @@ impl Chart for Scatter<'_> {
         ys.extend(self.threshold);
         let (lo, hi) = padded(&ys, true);
         let (x0, x1) = padded(&finite(self.points.iter().map(|p| p.0)), false);
-        let mut chart = t!(ChartBuilder::on(root)
-            .caption(format!("{}: {} against {}", self.pair, self.metric.label(), self.xname), (FONT, 20))
-            .margin(14)
-            .x_label_area_size(48)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, lo..hi));
-        t!(chart
-            .configure_mesh()
-            .x_desc(self.xname)
-            .y_desc(desc(self.metric))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
-            .draw());
-        t!(chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, 0.0), (x1, 0.0)],
-            BLACK.mix(0.5).stroke_width(1)
-        ))));
-        if let Some(t) = self.threshold {
-            t!(chart.draw_series(DashedLineSeries::new(vec![(x0, t), (x1, t)], 8, 6, BLACK.stroke_width(2))));
-        }
+        let mut chart = difference_chart(root, self.pair, self.metric, self.xname, (x0, x1), (lo, hi), self.threshold)?;
         let c = colour(0);
         for &(x, m, l, h) in self.points.iter().filter(|p| p.1.is_finite()) {
             if l.is_finite() && h.is_finite() {

@@ -146,7 +146,10 @@ impl SweepSpec {
     /// How many points the design has.
     pub fn n_points(&self) -> usize {
         match self.design {
-            Design::Grid => self.axes.iter().map(|a| a.values.len()).product(),
+            // Saturates rather than overflows, so a huge grid is refused, not wrapped.
+            Design::Grid => {
+                self.axes.iter().try_fold(1usize, |a, x| a.checked_mul(x.values.len())).unwrap_or(usize::MAX)
+            }
             Design::LatinHypercube { points, .. } => points as usize,
         }
     }
@@ -179,7 +182,7 @@ pub fn parse_sweep(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>) -> Optio
                 points_given = true;
                 points = whole(c, &field, v, 2.0, MAX_POINTS as f64).map(|x| (x as u32, k.span()))
             }
-            "seed" => seed = whole(c, &field, v, 0.0, 2f64.powi(53)).map(|x| x as u64),
+            "seed" => seed = whole(c, &field, v, 0.0, 2f64.powi(53)).map(|x| (x as u64, k.span())),
             "concern" => match v.get_ref() {
                 DeValue::String(s) => match Concern::parse(s) {
                     Ok(x) => concern = Some(x),
@@ -203,7 +206,7 @@ pub fn parse_sweep(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>) -> Optio
     let lhs = design_word.as_deref() == Some("latin_hypercube");
     let design = if lhs {
         match points {
-            Some((p, _)) => Design::LatinHypercube { points: p, seed: seed.unwrap_or(1) },
+            Some((p, _)) => Design::LatinHypercube { points: p, seed: seed.as_ref().map_or(1, |s| s.0) },
             None => {
                 if !points_given {
                     c.at(Some(&value.span()), "sweep.points", "a latin_hypercube needs points (2 to 100000)".into());
@@ -218,6 +221,9 @@ pub fn parse_sweep(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>) -> Optio
                 "sweep.points",
                 "goes with design = \"latin_hypercube\"; a grid has every combination".into(),
             );
+        }
+        if let Some((_, span)) = &seed {
+            c.at(Some(span), "sweep.seed", "goes with design = \"latin_hypercube\"; a grid draws nothing".into());
         }
         Design::Grid
     };
@@ -280,7 +286,15 @@ pub fn parse_sweep(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>) -> Optio
             }
         }
     });
-    let heatmap = if lhs { None } else { heat.or(if axes.len() >= 2 { Some([0, 1]) } else { None }) };
+    let heatmap = if lhs {
+        if let (Some(v), Some(_)) = (heatmap, heat) {
+            let why = "goes with a grid; a latin_hypercube's points are drawn against each parameter";
+            c.at(Some(&v.span()), "sweep.heatmap", why.into());
+        }
+        None
+    } else {
+        heat.or(if axes.len() >= 2 { Some([0, 1]) } else { None })
+    };
     let spec = SweepSpec { design, axes, concern, heatmap };
     if spec.n_points() > MAX_POINTS {
         c.at(Some(&values.span()), "sweep.values", format!("make {} points; at most {MAX_POINTS}", spec.n_points()));

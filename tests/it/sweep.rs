@@ -86,6 +86,15 @@ fn shards_merge_into_the_files_of_one_run_byte_for_byte() {
     assert_same_files(&single, &merged);
     assert!(files(&single).contains_key("heatmap.png") && files(&single).contains_key("report.html"));
 
+    // A shard run from a copy of the scenario under another name merges just the same.
+    let copy = dir.join("copy_of_the_sweep.toml");
+    std::fs::copy(&scen, &copy).unwrap();
+    ok(&sweep(&copy, &dir.join("shard-2-copy"), &["--shard", "2/3"]));
+    let merged2 = dir.join("merged-copy");
+    let copy_dir = dir.join("shard-2-copy").to_string_lossy().into_owned();
+    ok(&caseload(&["merge", "--quiet", "--out", merged2.to_str().unwrap(), &shard_dirs[0], &copy_dir, &shard_dirs[2]]));
+    assert_same_files(&single, &merged2);
+
     // A missing shard is named; a shard of another sweep is refused.
     let o = caseload(&["merge", &shard_dirs[0], &shard_dirs[2], "--out", dir.join("m2").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -269,9 +278,11 @@ heatmap = ["a.b", "c.d"]
     }
     assert!(shown.ends_with("6 problems in bad_sweep.toml"), "each problem once:\n{shown}");
     let grid = "[sweep.values]\n\"casework.caseload_cap\" = { from = 10, to = 20, steps = 4 }\n\"casework.hours_per_day\" = [7, 6]\n";
-    let shown = Scenario::from_toml(&format!("[sweep]\n{grid}"), Path::new("g.toml")).unwrap_err().to_string();
-    assert!(shown.contains("g.toml:3:27: sweep.values.casework.caseload_cap: takes whole numbers"), "{shown}");
-    assert!(shown.contains("g.toml:4:28: sweep.values.casework.hours_per_day: values must increase"), "{shown}");
+    let shown =
+        Scenario::from_toml(&format!("[sweep]\nseed = 3\n{grid}"), Path::new("g.toml")).unwrap_err().to_string();
+    assert!(shown.contains("g.toml:2:1: sweep.seed: goes with design = \"latin_hypercube\""), "{shown}");
+    assert!(shown.contains("g.toml:4:27: sweep.values.casework.caseload_cap: takes whole numbers"), "{shown}");
+    assert!(shown.contains("g.toml:5:28: sweep.values.casework.hours_per_day: values must increase"), "{shown}");
 }
 
 #[test]
