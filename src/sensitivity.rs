@@ -57,8 +57,9 @@ pub fn assumption_factors(s: &Scenario) -> Vec<Factor> {
             let (a, b) = (v * (1.0 - SPREAD), v * (1.0 + SPREAD));
             (a.min(b), a.max(b))
         };
-        lo = lo.max(min);
-        hi = hi.min(max);
+        // Rounded away from binary noise (0.15000000000000002 is 0.15).
+        lo = ((lo * 1e10).round() / 1e10).max(min);
+        hi = ((hi * 1e10).round() / 1e10).min(max);
         if integer {
             lo = lo.ceil();
             hi = hi.floor();

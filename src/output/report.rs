@@ -64,12 +64,7 @@ pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
     if !d.mean.is_finite() || !d.lo.is_finite() {
         return format!("{}: not comparable between {a} and {b} (it applies to only one of them).", capital(m.label()));
     }
-    let unit = match m.unit() {
-        "%" => " percentage points".to_string(),
-        "%/year" => " percentage points a year".to_string(),
-        "probability" => String::new(),
-        u => format!(" {u}"),
-    };
+    let unit = difference_unit(m);
     let more = if d.mean >= 0.0 { "higher" } else { "lower" };
     let clear = if d.lo > 0.0 || d.hi < 0.0 { "" } else { "; the interval includes zero: no clear difference" };
     format!(
@@ -80,6 +75,17 @@ pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
         num(d.lo),
         num(d.hi),
     )
+}
+
+/// The unit of a difference in a metric, with its leading space: a difference of two
+/// percentages is in percentage points.
+pub(super) fn difference_unit(m: Metric) -> String {
+    match m.unit() {
+        "%" => " percentage points".to_string(),
+        "%/year" => " percentage points a year".to_string(),
+        "probability" => String::new(),
+        u => format!(" {u}"),
+    }
 }
 
 pub(super) fn capital(s: &str) -> String {

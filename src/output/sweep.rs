@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
-use super::report::{base64, esc, num};
+use super::report::{base64, difference_unit, esc, num};
 use super::sweep_charts;
 use super::tables::{numbers, read_parquet, strings, write_csv, write_parquet};
 use super::{Options, Staging, write_atomic};
@@ -431,11 +431,11 @@ events at every point, and maps the paired difference ({a} minus {b}).</p>
                 .count();
             let _ = write!(
                 h,
-                "<p class=\"answer\">The concern is that {a} minus {b} in <b>{}</b> is {} {} {}. Its mean over replications is beyond that threshold at <b>{holds} of {} points</b>; at {sure} of them the whole 95% confidence interval is beyond it.",
+                "<p class=\"answer\">The concern is that {a} minus {b} in <b>{}</b> is {} {}{}. Its mean over replications is beyond that threshold at <b>{holds} of {} points</b>; at {sure} of them the whole 95% confidence interval is beyond it.",
                 esc(metric.label()),
                 if c.above { "above" } else { "below" },
                 fmt_num(c.threshold),
-                esc(metric.unit()),
+                esc(&difference_unit(metric)),
                 at.len()
             );
             if let Some(spec) = spec
@@ -519,9 +519,9 @@ fn extremes(sw: &Sweep, at: &[&PointDifference], metric: Metric) -> String {
     };
     let one = |d: &PointDifference| {
         format!(
-            "{} {} [{}, {}] at {}",
+            "{}{} [{}, {}] at {}",
             num(d.difference.mean),
-            metric.unit(),
+            difference_unit(metric),
             num(d.difference.lo),
             num(d.difference.hi),
             sw.describe_point(d.point)

@@ -29,17 +29,52 @@ fn edges(xs: &[f64]) -> Vec<f64> {
     e
 }
 
-/// Diverging colour: blue below zero, white at zero, red above, saturating at `scale`.
-fn diverging(v: f64, scale: f64) -> RGBColor {
-    if !v.is_finite() {
-        return RGBColor(200, 200, 200);
+/// The heatmap's colours. When the differences straddle zero: diverging, blue below,
+/// white at zero, red above, saturating at the largest magnitude. When they all have one
+/// sign: a ramp of that sign's colour from the smallest to the largest, so that a map of
+/// differences that are all positive still shows where they are larger.
+struct Scale {
+    lo: f64,
+    hi: f64,
+    diverging: bool,
+}
+
+impl Scale {
+    fn of(values: &[f64]) -> Scale {
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !lo.is_finite() || !hi.is_finite() {
+            return Scale { lo: -1.0, hi: 1.0, diverging: true };
+        }
+        if lo < 0.0 && hi > 0.0 {
+            let m = lo.abs().max(hi);
+            Scale { lo: -m, hi: m, diverging: true }
+        } else if hi - lo < 1e-12 {
+            Scale { lo: lo - 1e-6, hi: hi + 1e-6, diverging: false }
+        } else {
+            Scale { lo, hi, diverging: false }
+        }
     }
-    let t = (v / scale).clamp(-1.0, 1.0);
-    let mix = |a: f64, b: f64, t: f64| (a + (b - a) * t).round() as u8;
-    if t >= 0.0 {
-        RGBColor(mix(255.0, 178.0, t), mix(255.0, 24.0, t), mix(255.0, 43.0, t))
-    } else {
-        RGBColor(mix(255.0, 33.0, -t), mix(255.0, 102.0, -t), mix(255.0, 172.0, -t))
+
+    fn colour(&self, v: f64) -> RGBColor {
+        const RED: (f64, f64, f64) = (178.0, 24.0, 43.0);
+        const BLUE: (f64, f64, f64) = (33.0, 102.0, 172.0);
+        if !v.is_finite() {
+            return RGBColor(200, 200, 200);
+        }
+        let mix = |to: (f64, f64, f64), t: f64| {
+            let m = |a: f64| (255.0 + (a - 255.0) * t).round() as u8;
+            RGBColor(m(to.0), m(to.1), m(to.2))
+        };
+        if self.diverging {
+            let t = (v / self.hi).clamp(-1.0, 1.0);
+            if t >= 0.0 { mix(RED, t) } else { mix(BLUE, -t) }
+        } else {
+            // From a pale tint (0.15) at the smallest to full colour at the largest.
+            let t = 0.15 + 0.85 * ((v - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0);
+            let positive = self.hi > 0.0 || (self.lo >= 0.0);
+            if positive { mix(RED, t) } else { mix(BLUE, 1.15 - t) }
+        }
     }
 }
 
@@ -136,7 +171,7 @@ impl Chart for Heatmap<'_> {
         t!(root.fill(&WHITE));
         let g = self.g;
         let (xe, ye) = (edges(&g.xs), edges(&g.ys));
-        let scale = finite(g.mean.iter().flatten().map(|v| v.abs())).into_iter().fold(0.0, f64::max).max(1e-9);
+        let scale = Scale::of(&finite(g.mean.iter().flatten().copied()));
         let (main, bar) = root.split_horizontally(880);
         let title = format!("{}: {}", self.pair, self.metric.label());
         let mut chart = t!(ChartBuilder::on(&main)
@@ -157,7 +192,7 @@ impl Chart for Heatmap<'_> {
             for j in 0..g.ys.len() {
                 let v = g.mean[i][j];
                 let rect = [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])];
-                t!(chart.draw_series(std::iter::once(Rectangle::new(rect, diverging(v, scale).filled()))));
+                t!(chart.draw_series(std::iter::once(Rectangle::new(rect, scale.colour(v).filled()))));
                 if self.concern.is_some_and(|c| v.is_finite() && c.holds(v)) {
                     t!(chart.draw_series(std::iter::once(Rectangle::new(rect, BLACK.stroke_width(2)))));
                 }
@@ -180,18 +215,18 @@ impl Chart for Heatmap<'_> {
             .margin_bottom(60)
             .margin_right(10)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..1f64, -scale..scale));
+            .build_cartesian_2d(0f64..1f64, scale.lo..scale.hi));
         t!(cb.configure_mesh().disable_mesh().disable_x_axis().label_style((FONT, 13)).draw());
         let steps = 60;
         for k in 0..steps {
-            let lo = -scale + 2.0 * scale * k as f64 / steps as f64;
-            let hi = lo + 2.0 * scale / steps as f64;
+            let lo = scale.lo + (scale.hi - scale.lo) * k as f64 / steps as f64;
+            let hi = lo + (scale.hi - scale.lo) / steps as f64;
             t!(cb.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, lo), (1.0, hi)],
-                diverging((lo + hi) / 2.0, scale).filled()
+                scale.colour((lo + hi) / 2.0).filled()
             ))));
         }
-        if let Some(t) = self.concern.map(|c| c.threshold).filter(|t| t.abs() <= scale) {
+        if let Some(t) = self.concern.map(|c| c.threshold).filter(|t| (scale.lo..=scale.hi).contains(t)) {
             t!(cb.draw_series(std::iter::once(PathElement::new(vec![(0.0, t), (1.0, t)], BLACK.stroke_width(3)))));
         }
         Ok(())
