@@ -220,13 +220,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(a) => run_command(a),
         Command::Validate(a) => {
             let s = Scenario::load(&a.scenario)?;
+            // A sweep's every point must be a valid scenario too.
+            let sweep = match s.sweep() {
+                Some(_) => Some(Sweep::of(&s, Plan::of(&s))?),
+                None => None,
+            };
             if !a.quiet.quiet {
+                let n = s.authorities.len();
                 println!(
-                    "{}: valid ({} authorities, {} teams, {} posts)",
+                    "{}: valid ({n} {}, {} teams, {} posts{})",
                     a.scenario.display(),
-                    s.authorities.len(),
+                    if n == 1 { "authority" } else { "authorities" },
                     s.n_teams(),
-                    s.n_posts()
+                    s.n_posts(),
+                    sweep.map_or(String::new(), |sw| format!("; a sweep of {} points", sw.points.len()))
                 );
             }
             Ok(())

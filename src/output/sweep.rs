@@ -778,6 +778,19 @@ figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-siz
         }
         h.push_str("</table>\n");
     }
+    let varied: Vec<&str> = d.factors.iter().map(|f| f.path.as_str()).collect();
+    let not_varied: Vec<String> = params::PARAMS
+        .iter()
+        .filter(|p| p.is_assumption() && p.section != "run" && !varied.contains(&p.path().as_str()))
+        .map(|p| p.path())
+        .collect();
+    if !not_varied.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p>Assumptions not varied here (lists of values, choices, or a key shared by several authorities): {}. Vary them by hand or in a <code>[sweep]</code>.</p>",
+            esc(&not_varied.join(", "))
+        );
+    }
     h.push_str("<p class=\"muted\">Every parameter and metric: morris.csv. The runs: sensitivity_runs.parquet (one row per point, rule and replication).</p>\n");
     h.push_str(LOAD_CHECK);
     h.push_str("</body></html>\n");

@@ -6,7 +6,7 @@ use crate::{caseload, text};
 fn validate_accepts_a_good_file_and_says_so() {
     let o = caseload(&["validate", "scenarios/baseline.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert_eq!(text(&o.stdout), "scenarios/baseline.toml: valid (1 authorities, 23 teams, 138 posts)\n");
+    assert_eq!(text(&o.stdout), "scenarios/baseline.toml: valid (1 authority, 23 teams, 138 posts)\n");
     let quiet = caseload(&["validate", "--quiet", "scenarios/baseline.toml"]);
     assert_eq!(quiet.status.code(), Some(0));
     assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());

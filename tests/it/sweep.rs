@@ -339,3 +339,16 @@ fn sensitivity_ranks_every_assumption_for_every_metric() {
         assert!(out.join(f).exists(), "{f}");
     }
 }
+
+#[test]
+fn validate_checks_every_point_of_a_sweep() {
+    let o = caseload(&["validate", "scenarios/where_is_it_high_risk.toml"]);
+    ok(&o);
+    assert!(text(&o.stdout).ends_with("; a sweep of 25 points)\n"), "{}", text(&o.stdout));
+    let dir = scratch("sweep_validate");
+    let bad = dir.join("caps.toml");
+    std::fs::write(&bad, "[sweep.values]\n\"casework.caseload_cap\" = [10, 30]\n").unwrap();
+    let o = caseload(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "an invalid point is an invalid scenario: {}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("sweep point 1 (casework.caseload_cap = 10)"), "{}", text(&o.stderr));
+}
