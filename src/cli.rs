@@ -228,10 +228,11 @@ pub fn run(cli: Cli) -> Result<()> {
             if !a.quiet.quiet {
                 let n = s.authorities.len();
                 println!(
-                    "{}: valid ({n} {}, {} teams, {} posts{})",
+                    "{}: valid ({n} {}, {} {}, {} posts{})",
                     a.scenario.display(),
                     if n == 1 { "authority" } else { "authorities" },
                     s.n_teams(),
+                    if s.n_teams() == 1 { "team" } else { "teams" },
                     s.n_posts(),
                     sweep.map_or(String::new(), |sw| format!("; a sweep of {} points", sw.points.len()))
                 );
