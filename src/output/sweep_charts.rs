@@ -131,7 +131,7 @@ fn difference_chart<'a, DB: DrawingBackend>(
     threshold: Option<f64>,
 ) -> Result<Xy<'a, DB>, String> {
     let mut chart = t!(ChartBuilder::on(root)
-        .caption(format!("{pair}: {} against {xname}", metric.label()), (FONT, 20))
+        .caption(format!("{}: {pair}", metric.label()), (FONT, 17))
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(70)
