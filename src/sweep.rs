@@ -267,8 +267,6 @@ pub fn differences(sw: &Sweep, rows: &[Row]) -> Vec<PointDifference> {
 /// beyond the threshold of concern (when there is one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid2 {
-    pub x: usize,
-    pub y: usize,
     pub xs: Vec<f64>,
     pub ys: Vec<f64>,
     /// Mean difference, `[ix][iy]`.
@@ -308,7 +306,7 @@ pub fn grid2(sw: &Sweep, spec: &SweepSpec, diffs: &[PointDifference], metric: Me
     if several {
         lo.iter_mut().chain(hi.iter_mut()).for_each(|r| r.iter_mut().for_each(|v| *v = f64::NAN));
     }
-    Grid2 { x, y, xs, ys, mean, lo, hi }
+    Grid2 { xs, ys, mean, lo, hi }
 }
 
 /// Where a concern holds on a heatmap's cells, in words: for each value across, the
@@ -441,8 +439,6 @@ mod tests {
     fn cells(mean: Vec<Vec<f64>>) -> Grid2 {
         let (nx, ny) = (mean.len(), mean[0].len());
         Grid2 {
-            x: 0,
-            y: 1,
             xs: [0.1, 0.2, 0.3, 0.4][..nx].to_vec(),
             ys: (0..ny).map(|i| (10 * (i + 1)) as f64).collect(),
             lo: mean.clone(),

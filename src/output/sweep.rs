@@ -297,7 +297,7 @@ fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) -> Result<(
                     let other = spec.heatmap.map(|[x, y]| if j == x { y } else { x }).filter(|&o| o != j);
                     let g = match other {
                         Some(o) => sweep::grid2(sw, spec, &diffs, metric, j, o),
-                        None => one_axis(sw, spec, &diffs, metric, j),
+                        None => one_axis(spec, &diffs, metric, j),
                     };
                     let chart = sweep_charts::Lines {
                         g: &g,
@@ -334,21 +334,17 @@ fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) -> Result<(
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 
-/// A one-axis grid as a heatmap's cells with one row.
-fn one_axis(sw: &Sweep, spec: &SweepSpec, diffs: &[PointDifference], metric: Metric, j: usize) -> Grid2 {
+/// A one-parameter grid as a heatmap's cells with one row: point `p` is value `p`.
+fn one_axis(spec: &SweepSpec, diffs: &[PointDifference], metric: Metric, j: usize) -> Grid2 {
     let xs = spec.axes[j].values.clone();
+    let n = xs.len();
     let mut g = Grid2 {
-        x: j,
-        y: j,
-        xs: xs.clone(),
+        xs,
         ys: vec![f64::NAN],
-        mean: vec![vec![f64::NAN]; xs.len()],
-        lo: vec![vec![f64::NAN]; xs.len()],
-        hi: vec![vec![f64::NAN]; xs.len()],
+        mean: vec![vec![f64::NAN]; n],
+        lo: vec![vec![f64::NAN]; n],
+        hi: vec![vec![f64::NAN]; n],
     };
-    if sw.points.len() != xs.len() {
-        return sweep::grid2(sw, spec, diffs, metric, j, j);
-    }
     for d in diffs.iter().filter(|d| d.metric == metric) {
         g.mean[d.point][0] = d.difference.mean;
         g.lo[d.point][0] = d.difference.lo;

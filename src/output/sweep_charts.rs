@@ -384,8 +384,6 @@ mod tests {
     fn the_contour_crosses_where_the_field_does() {
         // A field rising along x: 0, 1, 2 in every row; level 1.5 crosses between x=1 and x=2.
         let g = Grid2 {
-            x: 0,
-            y: 1,
             xs: vec![0.0, 1.0, 2.0],
             ys: vec![0.0, 1.0],
             mean: vec![vec![0.0, 0.0], vec![1.0, 1.0], vec![2.0, 2.0]],

@@ -352,3 +352,21 @@ fn validate_checks_every_point_of_a_sweep() {
     assert_eq!(o.status.code(), Some(1), "an invalid point is an invalid scenario: {}", text(&o.stderr));
     assert!(text(&o.stderr).contains("sweep point 1 (casework.caseload_cap = 10)"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_one_parameter_sweep_draws_a_line_and_no_heatmap() {
+    let dir = scratch("sweep_one_axis");
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
+    let scen = dir.join("one.toml");
+    let sweep_text =
+        "[sweep]\nconcern = \"turnover_pct > 0\"\n[sweep.values]\n\"workforce.exposure_effect\" = [0, 0.5, 1]\n";
+    std::fs::write(&scen, format!("{base}\n{sweep_text}")).unwrap();
+    let out = dir.join("out");
+    ok(&caseload(&["sweep", scen.to_str().unwrap(), "-n", "2", "--quiet", "--out", out.to_str().unwrap()]));
+    let names: Vec<String> = files(&out).into_keys().collect();
+    assert!(names.contains(&"line_1.png".to_string()) && !names.contains(&"heatmap.png".to_string()), "{names:?}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("Its mean over replications is beyond that threshold at"), "the concern is counted");
+    assert!(report.contains("Across the sweep the difference runs from"), "and the extremes named");
+}
