@@ -386,9 +386,6 @@ fn sensitivity_command(a: SensitivityArgs) -> Result<()> {
         levels: a.levels,
         seed: plan.seed,
     };
-    if opts.dir.exists() && !opts.force {
-        bail!("output folder {} already exists; use --force to replace it, or --out for another", opts.dir.display());
-    }
     let bar = std::sync::OnceLock::new();
     let quiet = a.quiet.quiet;
     let progress = |done: usize, total: usize| {

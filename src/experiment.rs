@@ -118,12 +118,7 @@ fn run_inner(
         progress(done.fetch_add(1, Ordering::Relaxed) + 1);
         out
     };
-    let work = || runs.par_iter().enumerate().map(|(i, &r)| one(i, r)).collect::<Vec<_>>();
-    let outputs = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(work),
-        // A pool cannot be built (e.g. no threads allowed): run on this thread.
-        Err(_) => runs.iter().enumerate().map(|(i, &r)| one(i, r)).collect(),
-    };
+    let outputs = Pool::new(threads).map(0..runs.len(), &|i| one(i, runs[i]));
     Results { plan: plan.clone(), runs: outputs }
 }
 

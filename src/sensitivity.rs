@@ -131,10 +131,7 @@ impl Design {
                     }
                 }
                 let mut order: Vec<usize> = (0..k).collect();
-                for i in (1..k).rev() {
-                    let j = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
-                    order.swap(i, j);
-                }
+                crate::sweep::shuffle(&mut rng, &mut order);
                 let mut traj = vec![factors.iter().zip(&u).map(|(f, &x)| to_value(f, x)).collect::<Vec<f64>>()];
                 let mut mv = Vec::with_capacity(k);
                 for &i in &order {

@@ -12,7 +12,7 @@ use std::ops::Range;
 use anyhow::{Context, Result, bail};
 
 use crate::experiment::{Plan, Pool};
-use crate::model::{Metric, Purpose, run_one, stream, uniform};
+use crate::model::{Metric, Purpose, Stream, run_one, stream, uniform};
 use crate::scenario::sweep::{Design, SweepSpec};
 use crate::scenario::{Scenario, Value};
 use crate::stats::{Summary, paired};
@@ -116,6 +116,14 @@ impl Sweep {
         (p * per).max(range.start)..((p + 1) * per).min(range.end)
     }
 
+    /// Whether `rows` are the results of exactly the tasks `range`, in order.
+    pub fn holds_exactly(&self, range: Range<usize>, rows: &[Row]) -> bool {
+        rows.len() == range.len()
+            && range
+                .zip(rows)
+                .all(|(t, r)| self.task(t) == Task { point: r.point, rule: r.rule, replication: r.replication })
+    }
+
     /// The points with at least one task in `range`.
     pub fn points_in(&self, range: &Range<usize>) -> Range<usize> {
         if range.is_empty() {
@@ -169,10 +177,7 @@ pub fn design_points(spec: &SweepSpec) -> Vec<Vec<f64>> {
             for (j, axis) in spec.axes.iter().enumerate() {
                 let mut rng = stream(seed, 0, Purpose::Design, j as u64);
                 let mut strata: Vec<usize> = (0..n).collect();
-                for i in (1..n).rev() {
-                    let k = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
-                    strata.swap(i, k);
-                }
+                shuffle(&mut rng, &mut strata);
                 for (i, point) in out.iter_mut().enumerate() {
                     let x = axis.from + (strata[i] as f64 + uniform(&mut rng)) / n as f64 * (axis.to - axis.from);
                     point.push(if axis.integer { x.round().clamp(axis.from, axis.to) } else { x });
@@ -180,6 +185,14 @@ pub fn design_points(spec: &SweepSpec) -> Vec<Vec<f64>> {
             }
             out
         }
+    }
+}
+
+/// Fisher-Yates: a uniformly random order of `xs`, from `rng` alone.
+pub fn shuffle<T>(rng: &mut Stream, xs: &mut [T]) {
+    for i in (1..xs.len()).rev() {
+        let j = ((uniform(rng) * (i + 1) as f64) as usize).min(i);
+        xs.swap(i, j);
     }
 }
 
@@ -201,10 +214,7 @@ pub fn run(
     for p in sw.points_in(&range) {
         let tasks = sw.tasks_of_point(p, &range);
         if let Some(kept) = resume(p)? {
-            let expected: Vec<Task> = tasks.clone().map(|t| sw.task(t)).collect();
-            let got: Vec<Task> =
-                kept.iter().map(|r| Task { point: r.point, rule: r.rule, replication: r.replication }).collect();
-            if got != expected {
+            if !sw.holds_exactly(tasks.clone(), &kept) {
                 bail!("the kept results of sweep point {} do not match this sweep's tasks", p + 1);
             }
             rows.extend(kept);

@@ -120,6 +120,11 @@ fn value_text(v: &Value) -> String {
     }
 }
 
+/// Lets a headless browser report whether every chart loaded (the browser tests read it).
+pub(super) const LOAD_CHECK: &str = "<script>window.addEventListener('load', function () { var imgs = Array.from(document.images); \
+    document.body.setAttribute('data-images', imgs.length); \
+    document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n";
+
 /// The report as HTML.
 pub fn render(s: &Scenario, data: &RunData, charts: &[Made], dir: &Path) -> Result<String> {
     let mut h = String::new();
@@ -242,12 +247,7 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
         params::PARAMS.len(),
         env!("CARGO_PKG_VERSION")
     );
-    // Lets a headless browser report whether every chart loaded.
-    h.push_str(
-        "<script>window.addEventListener('load', function () { var imgs = Array.from(document.images); \
-         document.body.setAttribute('data-images', imgs.length); \
-         document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n",
-    );
+    h.push_str(LOAD_CHECK);
     h.push_str("</body></html>\n");
     Ok(h)
 }

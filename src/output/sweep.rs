@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
-use super::report::{base64, difference_unit, esc, num};
+use super::report::{LOAD_CHECK, base64, difference_unit, esc, num};
 use super::sweep_charts;
 use super::tables::{numbers, read_parquet, strings, write_csv, write_parquet};
 use super::{Options, Staging, write_atomic};
@@ -53,11 +53,6 @@ pub fn sweep_manifest(sw: &Sweep) -> String {
     out.push_str(&sw.base.to_toml());
     out
 }
-
-/// Lets a headless browser report whether every chart loaded (the browser tests read it).
-const LOAD_CHECK: &str = "<script>window.addEventListener('load', function () { var imgs = Array.from(document.images); \
-    document.body.setAttribute('data-images', imgs.length); \
-    document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n";
 
 /// How many of `points` an interrupted sweep into `dir` has kept.
 pub fn kept_points(dir: &Path, points: std::ops::Range<usize>) -> usize {
@@ -583,10 +578,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
             bail!("{}: shard {k} of {n} does not cover the tasks this sweep gives it", d.display());
         }
         let part = read_rows(&sw, &d.join("sweep.parquet"))?;
-        let expected: Vec<sweep::Task> = (*first..*end).map(|i| sw.task(i)).collect();
-        let got: Vec<sweep::Task> =
-            part.iter().map(|r| sweep::Task { point: r.point, rule: r.rule, replication: r.replication }).collect();
-        if got != expected {
+        if !sw.holds_exactly(*first..*end, &part) {
             bail!("{}: sweep.parquet does not hold exactly shard {k}'s tasks", d.display());
         }
         rows.extend(part);
@@ -618,6 +610,8 @@ pub fn run_sensitivity(
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(PathBuf, String)> {
+    // Refuse an existing folder before drawing the design and checking its points.
+    let staging = Staging::begin(&Options { dir: opts.dir.clone(), force: opts.force, case_log: false })?;
     let factors = sensitivity::assumption_factors(s);
     let paths: Vec<String> = factors.iter().map(|f| f.path.clone()).collect();
     let valid = |p: &[f64]| {
@@ -627,7 +621,6 @@ pub fn run_sensitivity(
     };
     let design = sensitivity::Design::draw(factors, opts.trajectories, opts.levels, opts.seed, &valid)?;
     let sw = Sweep::from_points(&s.with_sweep(None), paths.clone(), design.points.clone(), plan)?;
-    let staging = Staging::begin(&Options { dir: opts.dir.clone(), force: opts.force, case_log: false })?;
     let total = sw.n_tasks();
     let tick = |done: usize| progress(done, total);
     let rows = sweep::run(&sw, 0..total, threads, &|_| Ok(None), &mut |_, _| Ok(()), &tick)?;
