@@ -3,7 +3,7 @@
 
 use super::Sim;
 use super::case::{CaseState, PostId, Tier};
-use super::decision::worker_sd;
+use super::decision::worker_sd_at;
 
 impl Sim<'_> {
     /// The post in `team` whose worker has the most spare caseload (first on ties), if any.
@@ -36,7 +36,7 @@ impl Sim<'_> {
                 let Some(p) = self.roomiest(t) else { break };
                 self.teams[t].unallocated.pop_front();
                 let w = self.posts[p.0 as usize].occupant.as_mut().expect("worker");
-                let sd = worker_sd(&s.judgement, w.years, w.load(s));
+                let sd = worker_sd_at(&s.judgement, w.novice_weight, w.load(s));
                 let c = self.cases.get_mut(id);
                 w.take_on(c.assignment(id, s.demand.limit_days));
                 let waited = day - c.waiting_since;

@@ -2,15 +2,16 @@
 //! deadline order; a finished assessment gets its outcome (model.md 4.2, 4.5).
 
 use super::case::{CaseId, PostId, Tier, rereferral_key};
-use super::worker::learning_curve;
+use super::worker::on_curve;
 use super::{CaseRecord, Pending, Sim};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 use std::cmp::Reverse;
 
-/// An assessment's quality: the chance its conclusion matches the child's need.
-pub fn quality(s: &Scenario, years: f64, supervision: f64, hours_cut: f64, hours_needed: f64) -> f64 {
+/// An assessment's quality: the chance its conclusion matches the child's need, for a
+/// worker at `novice_weight` on the learning curve.
+fn quality(s: &Scenario, novice_weight: f64, supervision: f64, hours_cut: f64, hours_needed: f64) -> f64 {
     let q = &s.quality;
-    let base = learning_curve(q.q_novice, q.q_expert, years, s.judgement.learning_years);
+    let base = on_curve(q.q_novice, q.q_expert, novice_weight);
     let rushed = if hours_needed > 0.0 { hours_cut / hours_needed } else { 0.0 };
     (base + q.supervision_bonus * supervision - q.rush_penalty * rushed).clamp(0.0, 1.0)
 }
@@ -22,25 +23,34 @@ impl Sim<'_> {
         let day = self.day;
         let cw = &s.casework;
         let day_hours = cw.hours_per_day * cw.direct_work_share;
+        // Copies, so the loop keeps them in registers.
+        let (per_case, per_ongoing, rush_cut) =
+            (cw.max_assessment_hours_per_day, cw.ongoing_hours_per_day, cw.rush_cut_share);
         let mut done = std::mem::take(&mut self.done);
         let mut starts = std::mem::take(&mut self.starts);
-        for p in 0..self.posts.len() {
-            let Some(w) = self.posts[p].occupant.as_mut() else { continue };
+        for (p, post) in self.posts.iter_mut().enumerate() {
+            let Some(w) = post.occupant.as_mut() else { continue };
             w.close_ongoing(day);
-            let mut hours = (day_hours - w.ongoing().len() as f64 * cw.ongoing_hours_per_day).max(0.0);
+            let mut hours = (day_hours - w.ongoing().len() as f64 * per_ongoing).max(0.0);
+            if hours <= 0.0 {
+                continue;
+            }
             // In work order until the hours run out or only undecided cases are left.
             for a in w.assignments_mut() {
-                if hours <= 0.0 || a.order.0 {
+                if a.order.0 {
                     break;
                 }
                 if day > a.limit_day && !a.rushed {
                     // Past the limit the worker cuts corners on what is left, when they next
                     // work on the case.
                     a.rushed = true;
-                    a.hours_cut = cw.rush_cut_share * a.hours_left;
+                    a.hours_cut = rush_cut * a.hours_left;
                     a.hours_left -= a.hours_cut;
                 }
-                let give = hours.min(cw.max_assessment_hours_per_day).min(a.hours_left);
+                // The least of the hours left today, the daily pace and the work left (no
+                // value here is NaN, so plain comparisons do what `f64::min` would).
+                let pace = if hours < per_case { hours } else { per_case };
+                let give = if a.hours_left < pace { a.hours_left } else { pace };
                 if give > 0.0 {
                     hours -= give;
                     a.hours_left -= give;
@@ -51,6 +61,9 @@ impl Sim<'_> {
                 }
                 if a.hours_left <= 1e-9 {
                     done.push((a.id, PostId(p as u32)));
+                }
+                if hours <= 0.0 {
+                    break;
                 }
             }
         }
@@ -75,8 +88,11 @@ impl Sim<'_> {
         let (tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
         let post = c.worker.expect("a started case has a worker").0 as usize;
         self.posts[post].occupant.as_mut().expect("worker").reorder(id, order);
-        if tier >= Tier::High {
-            self.high_risk_waiting.retain(|&h| h != id);
+        if tier >= Tier::High
+            && let Some(i) = self.high_risk_waiting.iter().position(|&h| h == id)
+        {
+            // Its order does not matter: it is only counted.
+            self.high_risk_waiting.swap_remove(i);
         }
         if day >= s.run.warmup_days {
             self.rec.start(tier, days, late);
@@ -108,7 +124,7 @@ impl Sim<'_> {
         };
         let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
         let (years, kind) = (w.years, w.kind);
-        let q = quality(s, years, supervision, c.hours_cut, c.hours_needed);
+        let q = quality(s, w.novice_weight, supervision, c.hours_cut, c.hours_needed);
         let missed = c.draws.u_missed < 1.0 - q;
         if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
             let days = self.ongoing.at(c.draws.z_ongoing);

@@ -31,38 +31,43 @@ impl Sim<'_> {
     pub(super) fn consult(&mut self) {
         let s = self.s;
         let capacity = s.managers.consult_hours_per_day * 60.0;
-        // Teams without a manager are served by a neighbour's (rare, so computed only then).
-        let covered: Vec<(usize, usize)> = (0..self.teams.len())
-            .filter(|&t| self.teams[t].manager.is_none())
-            .filter_map(|t| self.consulting_team(t).map(|m| (t, m)))
-            .collect();
-        // No manager anywhere in the authority: the workers decide what waits, alone.
-        for t in 0..self.teams.len() {
-            if self.teams[t].manager.is_none()
-                && (!self.teams[t].queue.is_empty() || self.teams[t].in_consult.is_some())
-                && self.consulting_team(t).is_none()
-            {
-                let begun = self.teams[t].in_consult.take().map(|(id, _)| id);
-                for id in begun.into_iter().chain(std::mem::take(&mut self.teams[t].queue)) {
-                    self.decide_alone(id);
+        // Teams without a manager are served by a neighbour's (rare, so worked out only then).
+        let mut covered: Vec<(usize, usize)> = Vec::new();
+        if self.teams.iter().any(|t| t.manager.is_none()) {
+            covered = (0..self.teams.len())
+                .filter(|&t| self.teams[t].manager.is_none())
+                .filter_map(|t| self.consulting_team(t).map(|m| (t, m)))
+                .collect();
+            // No manager anywhere in the authority: the workers decide what waits, alone.
+            for t in 0..self.teams.len() {
+                if self.teams[t].manager.is_none()
+                    && (!self.teams[t].queue.is_empty() || self.teams[t].in_consult.is_some())
+                    && self.consulting_team(t).is_none()
+                {
+                    let begun = self.teams[t].in_consult.take().map(|(id, _)| id);
+                    for id in begun.into_iter().chain(std::mem::take(&mut self.teams[t].queue)) {
+                        self.decide_alone(id);
+                    }
                 }
             }
         }
-        let mut served = Vec::new();
+        let mut served = std::mem::take(&mut self.served);
         for m in 0..self.teams.len() {
             let Some(manager) = &self.teams[m].manager else { continue };
-            let years = manager.years;
+            let weight = manager.novice_weight;
             served.clear();
             served.push(m);
-            served.extend(covered.iter().filter(|&&(_, by)| by == m).map(|&(t, _)| t));
-            served.sort_unstable();
+            if !covered.is_empty() {
+                served.extend(covered.iter().filter(|&&(_, by)| by == m).map(|&(t, _)| t));
+                served.sort_unstable();
+            }
             let mut left = manager.minutes_left;
             while left > 0.0 {
                 let Some((team, id, minutes)) = self.next_consultation(&served) else { break };
                 if minutes <= left {
                     left -= minutes;
                     self.teams[team].in_consult = None;
-                    self.decide_shared(id, years);
+                    self.decide_shared(id, weight);
                 } else {
                     self.teams[team].in_consult = Some((id, minutes - left));
                     left = 0.0;
@@ -77,6 +82,7 @@ impl Sim<'_> {
                 self.rec.consultation_day(capacity, used);
             }
         }
+        self.served = served;
     }
 
     /// The consultation to do next for a manager serving `teams`: one already begun, else

@@ -3,7 +3,7 @@
 
 use super::Sim;
 use super::case::{CaseId, CaseState, Decision, Tier};
-use super::worker::learning_curve;
+use super::worker::{novice_weight, on_curve};
 use crate::scenario::{Combine, Judgement};
 
 /// Who decides an assessment's timescale.
@@ -79,12 +79,17 @@ impl std::fmt::Display for Rule {
 /// The sd of a worker's rating error: the learning curve, inflated by load above 1
 /// (caseload over the manageable caseload).
 pub fn worker_sd(j: &Judgement, years: f64, load: f64) -> f64 {
-    learning_curve(j.sd_novice, j.sd_expert, years, j.learning_years) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
+    worker_sd_at(j, novice_weight(years, j.learning_years), load)
+}
+
+/// [`worker_sd`] at a novice weight carried along by the worker.
+pub(super) fn worker_sd_at(j: &Judgement, novice_weight: f64, load: f64) -> f64 {
+    on_curve(j.sd_novice, j.sd_expert, novice_weight) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
 }
 
 /// The sd of a manager's rating error, from the manager's own experience.
 pub fn manager_sd(j: &Judgement, years: f64) -> f64 {
-    learning_curve(j.sd_novice, j.sd_expert, years, j.learning_years)
+    on_curve(j.sd_novice, j.sd_expert, novice_weight(years, j.learning_years))
 }
 
 /// The weight on the worker's rating in the precision-weighted average of two correlated
@@ -166,20 +171,21 @@ impl Sim<'_> {
                 let minutes = self.consult_minutes(id);
                 let manager = self.teams[m].manager.as_mut().expect("consulting manager");
                 manager.minutes_left -= minutes;
-                let years = manager.years;
-                self.decide_shared(id, years);
+                let weight = manager.novice_weight;
+                self.decide_shared(id, weight);
             }
             // No manager anywhere in the authority: the worker decides alone.
             None => self.decide_alone(id),
         }
     }
 
-    /// A shared decision by the worker and a manager with `manager_years` of experience.
-    pub(super) fn decide_shared(&mut self, id: CaseId, manager_years: f64) {
+    /// A shared decision by the worker and a manager at `manager_weight` on the learning
+    /// curve (their novice weight).
+    pub(super) fn decide_shared(&mut self, id: CaseId, manager_weight: f64) {
         let s = self.s;
         let j = &s.judgement;
         let c = self.cases.get(id);
-        let sd_m = manager_sd(j, manager_years);
+        let sd_m = on_curve(j.sd_novice, j.sd_expert, manager_weight);
         let y_m = manager_rating(j, c.score, c.draws.z_worker, c.draws.z_manager, sd_m);
         let y = combined_rating(j, c.worker_rating, c.worker_sd, y_m, sd_m);
         let tier = Tier::of_rating(y, &s.demand.risk_cuts);

@@ -30,7 +30,7 @@ pub use worker::{Kind, learning_curve};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 use record::{Recorder, Stocks};
 use team::Team;
-use worker::Post;
+use worker::{Post, Rates};
 
 /// What one run gives back.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,10 +171,13 @@ pub struct Sim<'s> {
     /// Scratch lists for casework, kept to avoid allocating each day.
     done: Vec<(CaseId, PostId)>,
     starts: Vec<CaseId>,
+    /// Scratch list of the teams a manager serves today.
+    served: Vec<usize>,
     /// Log-normal work hours by true tier, and the time a child stays open after
     /// assessment, worked out once.
     hours: [LogNormal; 4],
     ongoing: LogNormal,
+    rates: Rates,
     /// Completed cases not yet taken by the caller, when the case log is on.
     case_log: Option<Vec<CaseRecord>>,
 }
@@ -215,8 +218,10 @@ impl<'s> Sim<'s> {
             high_risk_waiting: Vec::new(),
             done: Vec::new(),
             starts: Vec::new(),
+            served: Vec::new(),
             hours: s.demand.assessment_hours.map(|mean| LogNormal::new(mean, s.demand.assessment_hours_cv)),
             ongoing: LogNormal::new(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv),
+            rates: Rates::of(s),
             case_log: None,
         };
         sim.initialise();

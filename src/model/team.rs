@@ -11,6 +11,8 @@ use super::streams::Stream;
 #[derive(Debug, Clone)]
 pub struct Manager {
     pub years: f64,
+    /// `exp(-years / learning_years)`, carried along as a worker's is.
+    pub novice_weight: f64,
     pub hazard: f64,
     pub threshold: f64,
     pub leaving_day: Option<u32>,

@@ -19,6 +19,9 @@ pub struct Worker {
     pub kind: Kind,
     /// Years of practice; grows each working day.
     pub years: f64,
+    /// `exp(-years / learning_years)`: where the worker is on the learning curve, carried
+    /// along day by day so that rating and quality need no `exp` (see [`learning_curve`]).
+    pub novice_weight: f64,
     /// The day they started in this post (tenure).
     pub start_day: u32,
     /// Open assessments held, kept in work order (see `Case::work_order`), each with the
@@ -42,16 +45,17 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(kind: Kind, years: f64, day: u32, threshold: f64, stress_effect: f64) -> Worker {
+    pub fn new(s: &Scenario, kind: Kind, years: f64, day: u32, threshold: f64) -> Worker {
         Worker {
             kind,
             years,
+            novice_weight: novice_weight(years, s.judgement.learning_years),
             start_day: day,
             assessments: Vec::new(),
             ongoing: Vec::new(),
             next_ongoing_end: u32::MAX,
             stress: 0.0,
-            stress_factor: super::draw::exp(-stress_effect),
+            stress_factor: super::draw::exp(-s.workforce.stress_effect),
             hazard: 0.0,
             threshold,
             leaving_day: None,
@@ -72,9 +76,17 @@ impl Worker {
 
     /// Moves an assessment whose work order changed to its new place.
     pub fn reorder(&mut self, id: CaseId, order: WorkOrder) {
-        if let Some(mut a) = self.drop_assessment(id) {
-            a.order = order;
-            self.take_on(a);
+        let Some(i) = self.assessments.iter().position(|a| a.id == id) else { return };
+        let list = &mut self.assessments;
+        let old = std::mem::replace(&mut list[i].order, order);
+        // Work orders are unique, so the others stay sorted and the one moved slides
+        // past those it now comes before or after.
+        if order < old {
+            let to = list[..i].partition_point(|x| x.order < order);
+            list[to..=i].rotate_right(1);
+        } else {
+            let past = list[i + 1..].partition_point(|x| x.order < order);
+            list[i..=i + past].rotate_left(1);
         }
     }
 
@@ -141,20 +153,12 @@ impl Worker {
         self.kind != Kind::Agency
     }
 
-    /// Annual leaving rate before stress and exposure.
-    pub fn base_leave_rate(&self, s: &Scenario) -> f64 {
-        match self.kind {
-            Kind::Permanent => s.workforce.leave_rate_permanent,
-            Kind::NewlyQualified => s.workforce.leave_rate_newly_qualified,
-            Kind::Agency => s.workforce.leave_rate_agency,
-        }
-    }
-
     /// The day's caseload moves the stress average, and with it the hazard factor: by the
     /// exponential of the small daily change where it is small, else afresh.
-    pub fn update_stress(&mut self, s: &Scenario) {
+    pub fn update_stress(&mut self, s: &Scenario, r: &Rates) {
         let wf = &s.workforce;
-        let change = (self.load(s) - self.stress) / wf.stress_window_days;
+        let load = self.caseload() as f64 * r.per_manageable_case;
+        let change = (load - self.stress) * r.per_stress_window_day;
         self.stress += change;
         let x = wf.stress_effect * change;
         self.stress_factor = if x.abs() <= 1.0 / 64.0 {
@@ -165,11 +169,45 @@ impl Worker {
     }
 
     /// One working day of experience; the first year of practice ends newly qualified status.
-    pub fn gain_experience(&mut self) {
+    pub fn gain_experience(&mut self, r: &Rates) {
         self.years += 1.0 / DAYS_PER_YEAR as f64;
+        self.novice_weight *= r.novice_weight_per_day;
         if self.kind == Kind::NewlyQualified && self.years >= 1.0 - 1e-9 {
             self.kind = Kind::Permanent;
         }
+    }
+}
+
+/// Reciprocals of the scenario's daily constants, worked out once a run: every worker's day
+/// multiplies by them, and a division costs several multiplications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rates {
+    /// `1 / manageable_caseload`.
+    pub per_manageable_case: f64,
+    /// `1 / stress_window_days`.
+    pub per_stress_window_day: f64,
+    /// The leaving rate per working day by kind (before stress and exposure).
+    pub leave_per_day: [f64; 3],
+    /// `exp(-1 / (DAYS_PER_YEAR * learning_years))`: a day's change in the novice weight.
+    pub novice_weight_per_day: f64,
+}
+
+impl Rates {
+    pub fn of(s: &Scenario) -> Rates {
+        let wf = &s.workforce;
+        let per_day = 1.0 / DAYS_PER_YEAR as f64;
+        Rates {
+            per_manageable_case: 1.0 / s.casework.manageable_caseload,
+            per_stress_window_day: 1.0 / wf.stress_window_days,
+            leave_per_day: [wf.leave_rate_permanent, wf.leave_rate_newly_qualified, wf.leave_rate_agency]
+                .map(|r| r * per_day),
+            novice_weight_per_day: super::draw::exp(-per_day / s.judgement.learning_years),
+        }
+    }
+
+    /// The leaving rate per working day of a worker of this kind.
+    pub fn leave_per_day(&self, kind: Kind) -> f64 {
+        self.leave_per_day[kind as usize]
     }
 }
 
@@ -211,7 +249,17 @@ impl Post {
 /// `expert + (novice - expert) * exp(-years / learning_years)`: from the novice's value at no
 /// experience towards the expert's; shared by rating error and assessment quality.
 pub fn learning_curve(novice: f64, expert: f64, years: f64, learning_years: f64) -> f64 {
-    expert + (novice - expert) * super::draw::exp(-years / learning_years)
+    on_curve(novice, expert, novice_weight(years, learning_years))
+}
+
+/// `exp(-years / learning_years)`: the weight of the novice's value on the learning curve.
+pub fn novice_weight(years: f64, learning_years: f64) -> f64 {
+    super::draw::exp(-years / learning_years)
+}
+
+/// The learning curve at a given novice weight (see [`novice_weight`]).
+pub fn on_curve(novice: f64, expert: f64, weight: f64) -> f64 {
+    expert + (novice - expert) * weight
 }
 
 #[cfg(test)]
@@ -236,7 +284,7 @@ mod tests {
     fn the_stress_factor_tracks_its_formula() {
         let s = Scenario::default();
         let k = s.workforce.stress_effect;
-        let mut w = Worker::new(Kind::Permanent, 5.0, 0, 1.0, k);
+        let mut w = Worker::new(&s, Kind::Permanent, 5.0, 0, 1.0);
         for day in 0..3000 {
             // Caseload steps up and down, so both the series and the fresh exp are used.
             let n = if (day / 400) % 2 == 0 { 20 } else { 5 };
@@ -244,20 +292,37 @@ mod tests {
                 w.add_ongoing(u32::MAX);
             }
             w.ongoing.truncate(n as usize);
-            w.update_stress(&s);
+            w.update_stress(&s, &Rates::of(&s));
             let exact = super::super::draw::exp(k * (w.stress - 1.0));
             assert!((w.stress_factor / exact - 1.0).abs() < 1e-12, "day {day}");
         }
     }
 
     #[test]
+    fn the_novice_weight_carried_along_is_the_learning_curves() {
+        let s = Scenario::default();
+        let r = Rates::of(&s);
+        let mut w = Worker::new(&s, Kind::Permanent, 1.3, 0, 1.0);
+        for day in 0..40 * DAYS_PER_YEAR {
+            w.gain_experience(&r);
+            let exact = novice_weight(w.years, s.judgement.learning_years);
+            // Each day's multiplication may round by half an ulp, and so may the day's
+            // factor and the years: the error may grow by a few epsilons a day, no more.
+            let bound = 4.0 * f64::EPSILON * f64::from(day + 1);
+            assert!((w.novice_weight / exact - 1.0).abs() < bound, "day {day}");
+        }
+    }
+
+    #[test]
     fn newly_qualified_status_ends_after_a_year_of_practice() {
-        let mut w = Worker::new(Kind::NewlyQualified, 0.0, 0, 1.0, 0.5);
+        let s = Scenario::default();
+        let r = Rates::of(&s);
+        let mut w = Worker::new(&s, Kind::NewlyQualified, 0.0, 0, 1.0);
         for _ in 0..DAYS_PER_YEAR - 1 {
-            w.gain_experience();
+            w.gain_experience(&r);
         }
         assert_eq!(w.kind, Kind::NewlyQualified);
-        w.gain_experience();
+        w.gain_experience(&r);
         assert_eq!(w.kind, Kind::Permanent);
     }
 }

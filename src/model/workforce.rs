@@ -10,15 +10,17 @@ use super::case::{CaseState, lognormal};
 use super::draw::{exponential, normal, uniform};
 use super::streams::Stream;
 use super::team::Manager;
-use super::worker::{Kind, Post, Worker};
+use super::worker::{Kind, Post, Worker, novice_weight};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
 /// A manager with experience drawn around `mean_years`.
 pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Manager {
     let z = normal(rng);
     let threshold = exponential(rng);
+    let years = lognormal(mean_years, s.managers.experience_years_cv, z);
     Manager {
-        years: lognormal(mean_years, s.managers.experience_years_cv, z),
+        years,
+        novice_weight: novice_weight(years, s.judgement.learning_years),
         hazard: 0.0,
         threshold,
         leaving_day: None,
@@ -41,12 +43,12 @@ pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream) {
         post.hire_day = Some(1 + (full * u_elapsed) as u32);
         if u_cover < w.agency_cover_share {
             let years = lognormal(w.experienced_hire_years_mean, w.experienced_hire_years_cv, z_years);
-            post.occupant = Some(Worker::new(Kind::Agency, years, 0, threshold, s.workforce.stress_effect));
+            post.occupant = Some(Worker::new(s, Kind::Agency, years, 0, threshold));
         }
     } else {
         let years = lognormal(w.initial_experience_years_mean, w.initial_experience_years_cv, z_years);
         let kind = if years < 1.0 { Kind::NewlyQualified } else { Kind::Permanent };
-        post.occupant = Some(Worker::new(kind, years, 0, threshold, s.workforce.stress_effect));
+        post.occupant = Some(Worker::new(s, kind, years, 0, threshold));
     }
 }
 
@@ -69,12 +71,12 @@ impl Sim<'_> {
         let wf = &s.workforce;
         for p in 0..self.posts.len() {
             if let Some(w) = self.posts[p].occupant.as_mut() {
-                w.update_stress(s);
-                w.gain_experience();
+                w.update_stress(s, &self.rates);
+                w.gain_experience(&self.rates);
                 if w.leaving_day.is_none() {
                     let exposed = w.last_lone_high_day.is_some_and(|d| f64::from(day - d) < wf.exposure_window_days);
                     let exposure = if exposed { 1.0 + wf.exposure_effect } else { 1.0 };
-                    w.hazard += w.base_leave_rate(s) / DAYS_PER_YEAR as f64 * w.stress_factor * exposure;
+                    w.hazard += self.rates.leave_per_day(w.kind) * w.stress_factor * exposure;
                     if w.hazard >= w.threshold {
                         let notice = if w.is_employed() { wf.notice_days } else { wf.agency_notice_days };
                         w.leaving_day = Some(day + notice);
@@ -159,7 +161,7 @@ impl Sim<'_> {
         let z = normal(&mut post.rng);
         let threshold = exponential(&mut post.rng);
         let years = lognormal(s.workforce.experienced_hire_years_mean, s.workforce.experienced_hire_years_cv, z);
-        post.occupant = Some(Worker::new(Kind::Agency, years, self.day, threshold, s.workforce.stress_effect));
+        post.occupant = Some(Worker::new(s, Kind::Agency, years, self.day, threshold));
     }
 
     /// The permanent hire starts; agency cover in the post makes way.
@@ -183,7 +185,7 @@ impl Sim<'_> {
             (Kind::Permanent, years)
         };
         if post.occupant.is_none() {
-            post.occupant = Some(Worker::new(kind, years, self.day, threshold, s.workforce.stress_effect));
+            post.occupant = Some(Worker::new(s, kind, years, self.day, threshold));
         }
     }
 
@@ -194,6 +196,7 @@ impl Sim<'_> {
         let team = &mut self.teams[t];
         if let Some(m) = team.manager.as_mut() {
             m.years += 1.0 / DAYS_PER_YEAR as f64;
+            m.novice_weight *= self.rates.novice_weight_per_day;
             if m.leaving_day.is_none() {
                 m.hazard += s.managers.leave_rate_per_year / DAYS_PER_YEAR as f64;
                 if m.hazard >= m.threshold {
@@ -212,7 +215,8 @@ impl Sim<'_> {
             if u < s.managers.promotion_share
                 && let Some(p) = self.most_experienced_permanent(self.teams[t].authority)
             {
-                manager.years = self.posts[p].occupant.as_ref().expect("candidate").years;
+                let w = self.posts[p].occupant.as_ref().expect("candidate");
+                (manager.years, manager.novice_weight) = (w.years, w.novice_weight);
                 self.depart(p, Departure::Promoted);
             }
             self.teams[t].manager = Some(manager);
