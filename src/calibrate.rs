@@ -5,11 +5,13 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::experiment::{self, Plan};
 use crate::model::{Metric, Rule};
-use crate::scenario::params::{self, Shape};
-use crate::scenario::{Scenario, Value};
+use crate::scenario::params::{self, Shape, fmt_num};
+use crate::scenario::{Collector, Scenario, ScenarioError, Value, number, type_name, unknown};
 use crate::stats::Summary;
 
 /// One published figure to reproduce.
@@ -32,61 +34,149 @@ pub struct Targets {
     pub targets: Vec<Target>,
 }
 
-fn field<'a>(t: &'a toml::Table, key: &str, at: &str) -> Result<&'a toml::Value> {
-    t.get(key).with_context(|| format!("{at}: missing `{key}`"))
-}
-
-fn number(v: &toml::Value, at: &str) -> Result<f64> {
-    match v {
-        toml::Value::Float(x) => Ok(*x),
-        toml::Value::Integer(i) => Ok(*i as f64),
-        other => bail!("{at}: expected a number, found {}", other.type_str()),
-    }
-}
-
 impl Targets {
-    /// Reads a targets file; errors name the file and the target.
+    /// Reads a targets file. As for a scenario file, every problem is reported at once,
+    /// each with its line and column, the field, the value and what is allowed; the error
+    /// is a [`ScenarioError::Invalid`], so the command exits with 1.
     pub fn load(path: &Path) -> Result<Targets> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read targets {}", path.display()))?;
-        let doc: toml::Table = toml::from_str(&text).with_context(|| format!("{}: not valid TOML", path.display()))?;
-        let file = path.display().to_string();
-        let allowed = ["name", "rule", "target"];
-        if let Some(k) = doc.keys().find(|k| !allowed.contains(&k.as_str())) {
-            bail!("{file}: `{k}` is not a known key; known: {}", allowed.join(", "));
+        let mut c = Collector { text: &text, problems: Vec::new() };
+        let targets = parse_targets(&mut c);
+        c.problems.sort_by_key(|p| (p.line, p.col));
+        match targets {
+            Some(targets) if c.problems.is_empty() => Ok(targets),
+            _ => Err(ScenarioError::Invalid { path: path.to_path_buf(), problems: c.problems }.into()),
         }
-        let name = doc.get("name").and_then(|v| v.as_str()).unwrap_or("targets").to_string();
-        let rule_text = field(&doc, "rule", &file)?.as_str().with_context(|| format!("{file}: `rule` must be text"))?;
-        let rule = Rule::parse(rule_text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-        let list = field(&doc, "target", &file)?
-            .as_array()
-            .with_context(|| format!("{file}: `target` must be [[target]] tables"))?;
-        let mut targets = Vec::new();
-        for (i, t) in list.iter().enumerate() {
-            let at = format!("{file}: target {}", i + 1);
-            let t = t.as_table().with_context(|| format!("{at}: not a table"))?;
-            let known = ["metric", "value", "tolerance", "weight", "source"];
-            if let Some(k) = t.keys().find(|k| !known.contains(&k.as_str())) {
-                bail!("{at}: `{k}` is not a known key; known: {}", known.join(", "));
-            }
-            let name = field(t, "metric", &at)?.as_str().with_context(|| format!("{at}: `metric` must be text"))?;
-            let metric = Metric::ALL.iter().copied().find(|m| m.name() == name).with_context(|| {
-                format!(
-                    "{at}: `{name}` is not a metric; metrics: {}",
-                    Metric::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
-                )
-            })?;
-            let value = number(field(t, "value", &at)?, &at)?;
-            let tolerance = number(field(t, "tolerance", &at)?, &at)?;
-            let weight = t.get("weight").map(|w| number(w, &at)).transpose()?.unwrap_or(1.0);
-            let valid = tolerance > 0.0 && weight >= 0.0 && value.is_finite();
-            if !valid {
-                bail!("{at}: value must be a number, tolerance above 0 and weight at least 0");
-            }
-            let source = t.get("source").and_then(|v| v.as_str()).unwrap_or("").to_string();
-            targets.push(Target { metric, value, tolerance, weight, source });
-        }
-        Ok(Targets { name, rule, targets })
     }
+}
+
+/// The keys of a targets file and of one `[[target]]`.
+const FILE_KEYS: [&str; 3] = ["name", "rule", "target"];
+const TARGET_KEYS: [&str; 5] = ["metric", "value", "tolerance", "weight", "source"];
+
+/// Walks a targets file, collecting every problem; `None` when it cannot make targets.
+fn parse_targets(c: &mut Collector<'_>) -> Option<Targets> {
+    let doc = match DeTable::parse(c.text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            c.at(e.span().as_ref(), "toml", format!("not valid TOML: {}", e.message().trim_end()));
+            return None;
+        }
+    };
+    let (mut name, mut rule, mut targets, mut listed) = ("targets".to_string(), None, Vec::new(), false);
+    for (key, value) in doc.get_ref().iter() {
+        let span = value.span();
+        match &**key.get_ref() {
+            "name" => match value.get_ref() {
+                DeValue::String(s) => name = s.to_string(),
+                other => c.at(Some(&span), "name", format!("is {}; expected text", type_name(other))),
+            },
+            "rule" => match value.get_ref() {
+                DeValue::String(s) => match Rule::parse(s) {
+                    Ok(r) => rule = Some(r),
+                    Err(why) => c.at(Some(&span), "rule", why),
+                },
+                other => c.at(
+                    Some(&span),
+                    "rule",
+                    format!("is {}; expected text, e.g. \"manager_shared\"", type_name(other)),
+                ),
+            },
+            "target" => {
+                listed = true;
+                match value.get_ref() {
+                    DeValue::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            targets.extend(parse_target(c, i, item));
+                        }
+                    }
+                    other => {
+                        c.at(Some(&span), "target", format!("is {}; expected [[target]] tables", type_name(other)))
+                    }
+                }
+            }
+            other => c.at(Some(&key.span()), other, unknown("key", other, &FILE_KEYS)),
+        }
+    }
+    if rule.is_none() && !c.problems.iter().any(|p| p.field == "rule") {
+        c.at(None, "rule", "is missing; expected the rule in force, e.g. rule = \"manager_shared\"".into());
+    }
+    if !listed {
+        c.at(None, "target", "is missing; expected at least one [[target]] table".into());
+    }
+    Some(Targets { name, rule: rule?, targets })
+}
+
+/// One `[[target]]`, the `i`th (from 0).
+fn parse_target(c: &mut Collector<'_>, i: usize, item: &Spanned<DeValue<'_>>) -> Option<Target> {
+    let at = format!("target[{i}]");
+    let DeValue::Table(t) = item.get_ref() else {
+        c.at(Some(&item.span()), &at, format!("is {}; expected a [[target]] table", type_name(item.get_ref())));
+        return None;
+    };
+    let (mut metric, mut value, mut tolerance, mut weight, mut source) = (None, None, None, Some(1.0), String::new());
+    let mut ok = true;
+    for (key, v) in t.iter() {
+        let span = v.span();
+        let field = format!("{at}.{}", key.get_ref());
+        let mut bad = |c: &mut Collector<'_>, message: String| {
+            ok = false;
+            c.at(Some(&span), &field, message);
+        };
+        // A number in `allowed`, by `check`.
+        let num = |check: fn(f64) -> bool, allowed: &str| match number(v.get_ref()) {
+            Some(x) if check(x) => Ok(x),
+            Some(x) => Err(format!("is {}; allowed {allowed}", fmt_num(x))),
+            None => Err(format!("is {}; expected a number, allowed {allowed}", type_name(v.get_ref()))),
+        };
+        match &**key.get_ref() {
+            "metric" => match v.get_ref() {
+                DeValue::String(s) => match Metric::ALL.iter().copied().find(|m| m.name() == &**s) {
+                    Some(m) => metric = Some(m),
+                    None => {
+                        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                        bad(c, format!("\"{s}\" {}", unknown("metric", s, &names)));
+                    }
+                },
+                other => {
+                    bad(c, format!("is {}; expected the name of a metric, e.g. \"turnover_pct\"", type_name(other)))
+                }
+            },
+            "value" => match num(f64::is_finite, "any number (in the metric's unit)") {
+                Ok(x) => value = Some(x),
+                Err(why) => bad(c, why),
+            },
+            "tolerance" => match num(|x| x > 0.0 && x.is_finite(), "above 0 (in the metric's unit)") {
+                Ok(x) => tolerance = Some(x),
+                Err(why) => bad(c, why),
+            },
+            "weight" => match num(|x| x >= 0.0 && x.is_finite(), "0 or more") {
+                Ok(x) => weight = Some(x),
+                Err(why) => bad(c, why),
+            },
+            "source" => match v.get_ref() {
+                DeValue::String(s) => source = s.to_string(),
+                other => bad(c, format!("is {}; expected text", type_name(other))),
+            },
+            other => {
+                ok = false;
+                c.at(Some(&key.span()), &field, unknown("key", other, &TARGET_KEYS));
+            }
+        }
+    }
+    for (present, key, expected) in [
+        (metric.is_some(), "metric", "the name of a metric"),
+        (value.is_some(), "value", "the published figure"),
+        (tolerance.is_some(), "tolerance", "a number above 0"),
+    ] {
+        if !present && !c.problems.iter().any(|p| p.field == format!("{at}.{key}")) {
+            c.at(Some(&item.span()), &format!("{at}.{key}"), format!("is missing; expected {expected}"));
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Target { metric: metric?, value: value?, tolerance: tolerance?, weight: weight?, source })
 }
 
 /// Simulated against published, target by target.

@@ -14,7 +14,7 @@ pub use parse::{Value, Values};
 
 use crate::model::{Rule, Tier};
 use params::{PARAMS, Param, SECTIONS};
-use parse::Collector;
+pub(crate) use parse::{Collector, number, type_name, unknown};
 
 /// Working days in a year.
 pub const DAYS_PER_YEAR: u32 = 250;

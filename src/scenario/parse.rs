@@ -241,7 +241,7 @@ fn check_num(x: f64, min: f64, max: f64, integer: bool) -> Result<(), &'static s
     Ok(())
 }
 
-pub(super) fn number(v: &DeValue<'_>) -> Option<f64> {
+pub(crate) fn number(v: &DeValue<'_>) -> Option<f64> {
     match v {
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
@@ -249,7 +249,7 @@ pub(super) fn number(v: &DeValue<'_>) -> Option<f64> {
     }
 }
 
-pub(super) fn type_name(v: &DeValue<'_>) -> &'static str {
+pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "text",
         DeValue::Integer(_) => "an integer",
@@ -261,7 +261,7 @@ pub(super) fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-pub(super) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+pub(crate) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
     let best = known.iter().map(|k| (edit_distance(name, k), *k)).min();
     match best {
         Some((d, k)) if d <= 3 => format!("is not a known {what}; did you mean `{k}`?"),

@@ -67,9 +67,36 @@ fn a_target_that_misses_fails_the_command() {
 fn a_targets_file_with_an_unknown_metric_is_reported() {
     let t = one_target("typo.toml", "turnover", 13.0, 1.0);
     let o = caseload(&["calibrate", "scenarios/teaching_one_team.toml", "--targets", t.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     let err = text(&o.stderr);
-    assert!(err.contains("typo.toml: target 1: `turnover` is not a metric"), "{err}");
+    assert!(err.contains("typo.toml:3:10: target[0].metric: \"turnover\" is not a known metric; known: "), "{err}");
+    assert!(err.contains("1 problem in "), "{err}");
+}
+
+#[test]
+fn every_problem_in_a_targets_file_is_reported_at_once() {
+    let o = caseload(&[
+        "calibrate",
+        "scenarios/teaching_one_team.toml",
+        "--targets",
+        "tests/fixtures/targets_many_problems.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o.stdout), "");
+    let f = "tests/fixtures/targets_many_problems.toml";
+    let expected = format!(
+        "error: {f}:3:8: rule: rule \"manager_sharde\" is not known; rules are practitioner_only, manager_shared, \
+         shared_for_novices:YEARS, shared_above:TIER\n\
+         {f}:4:1: colour: is not a known key; known: name, rule, target\n\
+         {f}:7:10: target[0].metric: \"turnover_pc\" is not a known metric; did you mean `turnover_pct`?\n\
+         {f}:9:13: target[0].tolerance: is -1; allowed above 0 (in the metric's unit)\n\
+         {f}:13:9: target[1].value: is text; expected a number, allowed any number (in the metric's unit)\n\
+         {f}:15:1: target[1].wieght: is not a known key; did you mean `weight`?\n\
+         {f}:17:1: target[2].value: is missing; expected the published figure\n\
+         {f}:17:1: target[2].tolerance: is missing; expected a number above 0\n\
+         8 problems in {f}\n"
+    );
+    assert_eq!(text(&o.stderr), expected);
 }
 
 /// `--fit` moves a parameter towards a target and writes a valid scenario that reaches it.

@@ -1,0 +1,28 @@
+//! The benchmark's workload without the benchmark: one 10-year replication of the
+//! baseline (3 years of warm-up, 7 measured) under `manager_shared`, seed 2017, for
+//! profilers. Wall time on a shared machine moves by a third from minute to minute;
+//! instruction counts do not:
+//!
+//! ```text
+//! cargo build --release --no-default-features --example one_replication
+//! valgrind --tool=callgrind target/release/examples/one_replication
+//! perf record target/release/examples/one_replication 50
+//! ```
+//!
+//! The optional argument repeats the replication (replications 0, 1, 2, 0, ...).
+
+use caseload::model::{Rule, run_one};
+use caseload::scenario::{DAYS_PER_YEAR, Scenario};
+
+fn main() {
+    let mut s = Scenario::load(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).expect("baseline");
+    s.run.warmup_days = 3 * DAYS_PER_YEAR;
+    s.run.horizon_days = 7 * DAYS_PER_YEAR;
+    let n: u64 = std::env::args().nth(1).map_or(1, |a| a.parse().expect("a number of replications"));
+    let mut completed = 0.0;
+    for i in 0..n {
+        let out = run_one(&s, Rule::ManagerShared, 2017, i % 3);
+        completed += out.metrics.0[caseload::model::Metric::AssessmentsPerYear as usize];
+    }
+    println!("{n} replications, {:.1} assessments a year on average", completed / n as f64);
+}
