@@ -85,6 +85,9 @@ fn parse_targets(c: &mut Collector<'_>) -> Option<Targets> {
             "target" => {
                 listed = true;
                 match value.get_ref() {
+                    DeValue::Array(items) if items.is_empty() => {
+                        c.at(Some(&span), "target", "is empty; expected at least one [[target]] table".into())
+                    }
                     DeValue::Array(items) => {
                         for (i, item) in items.iter().enumerate() {
                             targets.extend(parse_target(c, i, item));
@@ -380,6 +383,30 @@ pub fn nelder_mead(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The problems `parse_targets` finds in `text`, as `line:col: field: message`.
+    fn problems(text: &str) -> Vec<String> {
+        let mut c = Collector { text, problems: Vec::new() };
+        parse_targets(&mut c);
+        c.problems.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn a_targets_file_needs_a_rule_and_at_least_one_target() {
+        assert_eq!(
+            problems("name = \"x\"\n"),
+            [
+                "0:0: rule: is missing; expected the rule in force, e.g. rule = \"manager_shared\"",
+                "0:0: target: is missing; expected at least one [[target]] table"
+            ]
+        );
+        assert_eq!(
+            problems("rule = \"manager_shared\"\ntarget = []\n"),
+            ["2:10: target: is empty; expected at least one [[target]] table"]
+        );
+        let good = "rule = \"practitioner_only\"\n[[target]]\nmetric = \"turnover_pct\"\nvalue = 13\ntolerance = 1\n";
+        assert!(problems(good).is_empty());
+    }
 
     #[test]
     fn nelder_mead_finds_the_minimum_of_a_bowl() {
