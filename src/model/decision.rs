@@ -89,7 +89,12 @@ pub(super) fn worker_sd_at(j: &Judgement, novice_weight: f64, load: f64) -> f64 
 
 /// The sd of a manager's rating error, from the manager's own experience.
 pub fn manager_sd(j: &Judgement, years: f64) -> f64 {
-    on_curve(j.sd_novice, j.sd_expert, novice_weight(years, j.learning_years))
+    manager_sd_at(j, novice_weight(years, j.learning_years))
+}
+
+/// [`manager_sd`] at a novice weight carried along by the manager.
+fn manager_sd_at(j: &Judgement, novice_weight: f64) -> f64 {
+    on_curve(j.sd_novice, j.sd_expert, novice_weight)
 }
 
 /// The weight on the worker's rating in the precision-weighted average of two correlated
@@ -185,7 +190,7 @@ impl Sim<'_> {
         let s = self.s;
         let j = &s.judgement;
         let c = self.cases.get(id);
-        let sd_m = on_curve(j.sd_novice, j.sd_expert, manager_weight);
+        let sd_m = manager_sd_at(j, manager_weight);
         let y_m = manager_rating(j, c.score, c.draws.z_worker, c.draws.z_manager, sd_m);
         let y = combined_rating(j, c.worker_rating, c.worker_sd, y_m, sd_m);
         let tier = Tier::of_rating(y, &s.demand.risk_cuts);

@@ -186,7 +186,8 @@ pub struct Rates {
     pub per_manageable_case: f64,
     /// `1 / stress_window_days`.
     pub per_stress_window_day: f64,
-    /// The leaving rate per working day by kind (before stress and exposure).
+    /// The leaving rate per working day (before stress and exposure) of permanent, newly
+    /// qualified and agency workers.
     pub leave_per_day: [f64; 3],
     /// `exp(-1 / (DAYS_PER_YEAR * learning_years))`: a day's change in the novice weight.
     pub novice_weight_per_day: f64,
@@ -207,7 +208,12 @@ impl Rates {
 
     /// The leaving rate per working day of a worker of this kind.
     pub fn leave_per_day(&self, kind: Kind) -> f64 {
-        self.leave_per_day[kind as usize]
+        let [permanent, newly_qualified, agency] = self.leave_per_day;
+        match kind {
+            Kind::Permanent => permanent,
+            Kind::NewlyQualified => newly_qualified,
+            Kind::Agency => agency,
+        }
     }
 }
 
