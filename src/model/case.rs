@@ -187,6 +187,7 @@ impl Case {
             hours_cut: self.hours_cut,
             limit_day: self.arrival_day + limit_days,
             started: self.started_day.is_some(),
+            started_today: false,
             rushed: self.rushed,
         }
     }
@@ -211,17 +212,43 @@ impl Case {
     /// deadline until work starts, then the completion target), then oldest, then by key.
     pub fn work_order(&self) -> WorkOrder {
         let due = match self.decision {
-            None => u32::MAX,
-            Some(d) if self.started_day.is_none() => d.start_by,
-            Some(d) => d.complete_by,
+            None => None,
+            Some(d) if self.started_day.is_none() => Some(d.start_by),
+            Some(d) => Some(d.complete_by),
         };
-        (self.decision.is_none(), due, self.arrival_day, self.key)
+        WorkOrder::new(due, self.arrival_day, self.key)
     }
 }
 
 /// The order a worker takes their assessments in: decided first, then by due day,
-/// arrival day and key (unique).
-pub type WorkOrder = (bool, u32, u32, u64);
+/// arrival day and key (unique). Packed in two words so that a comparison is two integer
+/// comparisons: the first holds the due day (`u32::MAX` while undecided, a day no decided
+/// case is due on) above the arrival day, the second the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WorkOrder {
+    due_arrival: u64,
+    key: u64,
+}
+
+impl WorkOrder {
+    const UNDECIDED: u32 = u32::MAX;
+
+    /// The order of a case due on `due` (`None` while undecided).
+    pub fn new(due: Option<u32>, arrival_day: u32, key: u64) -> WorkOrder {
+        let due = due.unwrap_or(Self::UNDECIDED);
+        WorkOrder { due_arrival: u64::from(due) << 32 | u64::from(arrival_day), key }
+    }
+
+    /// The case's key, the last tie-breaker.
+    pub fn key(self) -> u64 {
+        self.key
+    }
+
+    /// Whether the case still waits for its timescale decision.
+    pub fn is_undecided(self) -> bool {
+        (self.due_arrival >> 32) as u32 == Self::UNDECIDED
+    }
+}
 
 /// Keys at or above this are re-referrals (derived from a parent's key).
 pub const REREFERRAL_KEYS: u64 = 1 << 62;
@@ -279,6 +306,24 @@ impl LogNormal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_packed_work_order_sorts_as_decided_due_arrival_key() {
+        // The order it replaces: (undecided, due, arrival, key), compared field by field.
+        let cases: Vec<(Option<u32>, u32, u64)> = [None, Some(0), Some(7), Some(30), Some(u32::MAX - 1)]
+            .into_iter()
+            .flat_map(|due| [0, 6, 29, u32::MAX].into_iter().map(move |arrival| (due, arrival)))
+            .flat_map(|(due, arrival)| [0, 5, 1 << 62, u64::MAX].into_iter().map(move |key| (due, arrival, key)))
+            .collect();
+        let tuple = |&(due, arrival, key): &(Option<u32>, u32, u64)| (due.is_none(), due.unwrap_or(u32::MAX), arrival, key);
+        for a in &cases {
+            let wa = WorkOrder::new(a.0, a.1, a.2);
+            assert_eq!(wa.is_undecided(), a.0.is_none());
+            for b in &cases {
+                assert_eq!(wa.cmp(&WorkOrder::new(b.0, b.1, b.2)), tuple(a).cmp(&tuple(b)), "{a:?} against {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn ratings_fall_into_tiers_at_the_cut_points() {

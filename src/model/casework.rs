@@ -2,7 +2,7 @@
 //! deadline order; a finished assessment gets its outcome (model.md 4.2, 4.5).
 
 use super::case::{CaseId, PostId, Tier, rereferral_key};
-use super::worker::on_curve;
+use super::worker::{FINISHED, on_curve};
 use super::{CaseRecord, Pending, Sim};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 use std::cmp::Reverse;
@@ -35,11 +35,16 @@ impl Sim<'_> {
             if hours <= 0.0 {
                 continue;
             }
-            // In work order until the hours run out or only undecided cases are left.
-            for a in w.assignments_mut() {
-                if a.order.0 {
+            // In work order until the hours run out or only undecided cases are left. Nothing
+            // in the loop calls out, so its values stay in registers: what started or
+            // finished is picked out afterwards, on the days there is any.
+            let list = w.assignments_mut();
+            let (mut worked, mut events) = (0, false);
+            for a in list.iter_mut() {
+                if a.order.is_undecided() {
                     break;
                 }
+                worked += 1;
                 if day > a.limit_day && !a.rushed {
                     // Past the limit the worker cuts corners on what is left, when they next
                     // work on the case.
@@ -56,14 +61,26 @@ impl Sim<'_> {
                     a.hours_left -= give;
                     if !a.started {
                         a.started = true;
-                        starts.push(a.id);
+                        a.started_today = true;
+                        events = true;
                     }
                 }
-                if a.hours_left <= 1e-9 {
-                    done.push((a.id, PostId(p as u32)));
+                if a.hours_left <= FINISHED {
+                    events = true;
                 }
                 if hours <= 0.0 {
                     break;
+                }
+            }
+            if events {
+                for a in &mut list[..worked] {
+                    if a.started_today {
+                        a.started_today = false;
+                        starts.push(a.id);
+                    }
+                    if a.hours_left <= FINISHED {
+                        done.push((a.id, PostId(p as u32)));
+                    }
                 }
             }
         }
@@ -89,7 +106,7 @@ impl Sim<'_> {
         let post = c.worker.expect("a started case has a worker").0 as usize;
         self.posts[post].occupant.as_mut().expect("worker").reorder(id, order);
         if tier >= Tier::High
-            && let Some(i) = self.high_risk_waiting.iter().position(|&h| h == id)
+            && let Some(i) = self.high_risk_waiting.iter().position(|&(h, _)| h == id)
         {
             // Its order does not matter: it is only counted.
             self.high_risk_waiting.swap_remove(i);

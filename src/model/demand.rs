@@ -55,10 +55,10 @@ impl Sim<'_> {
             self.rec.referral(case.tier, case.is_rereferral);
         }
         let team = case.team.0 as usize;
-        let high = case.tier >= Tier::High;
+        let high = (case.tier >= Tier::High).then(|| case.needed_start(self.s));
         let id = self.cases.insert(case);
-        if high {
-            self.high_risk_waiting.push(id);
+        if let Some(needed_start) = high {
+            self.high_risk_waiting.push((id, needed_start));
         }
         self.teams[team].unallocated.push_back(id);
     }

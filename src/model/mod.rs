@@ -166,8 +166,9 @@ pub struct Sim<'s> {
     completed: u64,
     /// The referrals admitted today, for checks of common random numbers.
     today: Vec<Referral>,
-    /// High and immediate true-risk cases whose work has not started.
-    high_risk_waiting: Vec<CaseId>,
+    /// High and immediate true-risk cases whose work has not started, with the day their
+    /// risk needed it to start by.
+    high_risk_waiting: Vec<(CaseId, u32)>,
     /// Scratch lists for casework, kept to avoid allocating each day.
     done: Vec<(CaseId, PostId)>,
     starts: Vec<CaseId>,
@@ -332,11 +333,11 @@ impl<'s> Sim<'s> {
             }
         }
         st.open_assessments = self.cases.open;
-        for &id in &self.high_risk_waiting {
+        for &(_, needed_start) in &self.high_risk_waiting {
             // A day ends late for a child whose work had not started by the end of the day
             // their risk needed it to: a child started k days after that day was late on k
             // days, as `Recorder::start` counts.
-            st.late_high_risk_open += u32::from(self.day >= self.cases.get(id).needed_start(s));
+            st.late_high_risk_open += u32::from(self.day >= needed_start);
         }
         let horizon_day = self.day - s.run.warmup_days;
         let month_end = month_of(horizon_day + 1) != month_of(horizon_day);

@@ -76,17 +76,18 @@ impl Worker {
 
     /// Moves an assessment whose work order changed to its new place.
     pub fn reorder(&mut self, id: CaseId, order: WorkOrder) {
-        let Some(i) = self.assessments.iter().position(|a| a.id == id) else { return };
         let list = &mut self.assessments;
-        let old = std::mem::replace(&mut list[i].order, order);
-        // Work orders are unique, so the others stay sorted and the one moved slides
-        // past those it now comes before or after.
-        if order < old {
-            let to = list[..i].partition_point(|x| x.order < order);
-            list[to..=i].rotate_right(1);
-        } else {
-            let past = list[i + 1..].partition_point(|x| x.order < order);
-            list[i..=i + past].rotate_left(1);
+        let Some(mut i) = list.iter().position(|a| a.id == id) else { return };
+        list[i].order = order;
+        // Work orders are unique, so the others stay sorted and the one moved slides past
+        // those it now comes before or after: a step or two, as lists are short.
+        while i > 0 && list[i - 1].order > order {
+            list.swap(i - 1, i);
+            i -= 1;
+        }
+        while i + 1 < list.len() && list[i + 1].order < order {
+            list.swap(i, i + 1);
+            i += 1;
         }
     }
 
@@ -228,8 +229,13 @@ pub struct Assignment {
     /// The last day within the statutory limit.
     pub limit_day: u32,
     pub started: bool,
+    /// Started in today's casework (cleared once the start is recorded).
+    pub started_today: bool,
     pub rushed: bool,
 }
+
+/// Hours left at or below which an assessment is finished (rounding may leave a trace).
+pub const FINISHED: f64 = 1e-9;
 
 /// A social worker post in a team: filled by a worker, or vacant with a hire on the way.
 #[derive(Debug, Clone)]
@@ -271,6 +277,53 @@ pub fn on_curve(novice: f64, expert: f64, weight: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assessments_stay_in_work_order_as_orders_change() {
+        use crate::model::streams::{Purpose, stream};
+        use rand::RngExt;
+        let s = Scenario::default();
+        let mut rng = stream(5, 0, Purpose::Initial, 9);
+        let mut w = Worker::new(&s, Kind::Permanent, 3.0, 0, 1.0);
+        let order = |rng: &mut Stream, key: u64| {
+            let due = (rng.random_range(0..4u32) > 0).then(|| rng.random_range(0..40u32));
+            WorkOrder::new(due, rng.random_range(0..20), key)
+        };
+        let mut key = 0;
+        for step in 0..2000 {
+            let n = w.assignments_mut().len();
+            match rng.random_range(0..4u32) {
+                // Take on, reorder twice as often, or finish one.
+                0 => {
+                    key += 1;
+                    let a = Assignment {
+                        order: order(&mut rng, key),
+                        id: CaseId(key as u32),
+                        hours_left: 1.0,
+                        hours_cut: 0.0,
+                        limit_day: 45,
+                        started: false,
+                        started_today: false,
+                        rushed: false,
+                    };
+                    w.take_on(a);
+                }
+                1 | 2 if n > 0 => {
+                    let a = w.assignments_mut()[rng.random_range(0..n)];
+                    let new = order(&mut rng, a.order.key());
+                    w.reorder(a.id, new);
+                    assert!(w.assignments_mut().iter().any(|b| b.id == a.id && b.order == new));
+                }
+                3 if n > 0 => {
+                    let id = w.assignments_mut()[rng.random_range(0..n)].id;
+                    assert_eq!(w.drop_assessment(id).map(|a| a.id), Some(id));
+                }
+                _ => {}
+            }
+            let list = w.assignments_mut();
+            assert!(list.windows(2).all(|p| p[0].order < p[1].order), "step {step}: out of order");
+        }
+    }
 
     #[test]
     fn learning_curve_runs_from_novice_to_expert() {
