@@ -315,7 +315,8 @@ mod tests {
             .flat_map(|due| [0, 6, 29, u32::MAX].into_iter().map(move |arrival| (due, arrival)))
             .flat_map(|(due, arrival)| [0, 5, 1 << 62, u64::MAX].into_iter().map(move |key| (due, arrival, key)))
             .collect();
-        let tuple = |&(due, arrival, key): &(Option<u32>, u32, u64)| (due.is_none(), due.unwrap_or(u32::MAX), arrival, key);
+        let tuple =
+            |&(due, arrival, key): &(Option<u32>, u32, u64)| (due.is_none(), due.unwrap_or(u32::MAX), arrival, key);
         for a in &cases {
             let wa = WorkOrder::new(a.0, a.1, a.2);
             assert_eq!(wa.is_undecided(), a.0.is_none());
