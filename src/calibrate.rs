@@ -134,7 +134,7 @@ fn parse_target(c: &mut Collector<'_>, i: usize, item: &Spanned<DeValue<'_>>) ->
         };
         match &**key.get_ref() {
             "metric" => match v.get_ref() {
-                DeValue::String(s) => match Metric::ALL.iter().copied().find(|m| m.name() == &**s) {
+                DeValue::String(s) => match Metric::by_name(s) {
                     Some(m) => metric = Some(m),
                     None => {
                         let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
@@ -268,7 +268,7 @@ fn current(s: &Scenario, path: &str) -> f64 {
     crate::scenario::describe(s)
         .into_iter()
         .find(|(p, _)| p.path() == path)
-        .and_then(|(_, v)| if let Value::Num(x) = v { Some(x) } else { None })
+        .and_then(|(_, v)| v.as_f64())
         .unwrap_or(f64::NAN)
 }
 

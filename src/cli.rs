@@ -9,10 +9,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::calibrate;
 use crate::experiment::{self, Plan};
-use crate::model::Rule;
 use crate::output::{self, Staging};
 use crate::scenario::sweep::Concern;
-use crate::scenario::{Scenario, params};
+use crate::scenario::{Scenario, Value, params};
 use crate::sweep::{self, Sweep};
 use crate::table;
 
@@ -263,33 +262,40 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The scenario's plan with the command line's rules, replications and seed.
-fn plan_of(s: &Scenario, rules: &Option<Vec<String>>, replications: Option<u32>, seed: Option<u64>) -> Result<Plan> {
-    let mut plan = Plan::of(s);
+/// The scenario with the command line's rules, replications and seed written in, each
+/// checked as the same key in a file would be (range, whole number, known rule, each rule
+/// once), and its plan.
+fn plan_of(
+    s: &Scenario,
+    rules: &Option<Vec<String>>,
+    replications: Option<u32>,
+    seed: Option<u64>,
+) -> Result<(Scenario, Plan)> {
+    let mut changes = Vec::new();
     if let Some(rules) = rules {
-        plan.rules = rules.iter().map(|r| Rule::parse(r.trim()).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
-        if plan.rules.is_empty() {
+        if rules.iter().all(|r| r.trim().is_empty()) {
             bail!("--rules names no rule");
         }
-        if let Some(twice) = plan.rules.iter().enumerate().find(|(i, r)| plan.rules[..*i].contains(r)).map(|(_, r)| r) {
-            bail!("--rules names {twice} twice; each rule once");
-        }
+        changes.push(("run.rules", Value::Texts(rules.iter().map(|r| r.trim().to_string()).collect())));
     }
     if let Some(n) = replications {
-        if n == 0 {
-            bail!("--replications must be at least 1");
-        }
-        plan.replications = n;
+        changes.push(("run.replications", Value::Int(i64::from(n))));
     }
     if let Some(seed) = seed {
-        plan.seed = seed;
+        let p = params::find_path("run.seed").expect("run.seed is a parameter");
+        let Ok(seed) = i64::try_from(seed) else {
+            bail!("--seed is {seed}; allowed {}", p.allowed());
+        };
+        changes.push(("run.seed", Value::Int(seed)));
     }
-    Ok(plan)
+    let s = s.with_all_from(&changes, "command line")?;
+    let plan = Plan::of(&s);
+    Ok((s, plan))
 }
 
 fn run_command(a: RunArgs) -> Result<()> {
     let s = Scenario::load(&a.scenario)?;
-    let plan = plan_of(&s, &a.rules, a.replications, a.seed)?;
+    let (s, plan) = plan_of(&s, &a.rules, a.replications, a.seed)?;
     let total = plan.rules.len() * plan.replications as usize;
     let opts = output::Options {
         dir: a.out.clone().unwrap_or_else(|| output::default_dir(&s)),
@@ -334,7 +340,7 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
         spec.concern = Some(Concern::parse(text).map_err(|e| anyhow::anyhow!("--concern: {e}"))?);
         s = s.with_sweep(Some(spec));
     }
-    let plan = plan_of(&s, &a.rules, a.replications, a.seed)?;
+    let (s, plan) = plan_of(&s, &a.rules, a.replications, a.seed)?;
     let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
     let sw = Sweep::of(&s, plan)?;
     let opts = output::SweepOptions {
@@ -374,7 +380,7 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
 
 fn sensitivity_command(a: SensitivityArgs) -> Result<()> {
     let s = Scenario::load(&a.scenario)?;
-    let mut plan = plan_of(&s, &a.rules, Some(a.replications), a.seed)?;
+    let (s, mut plan) = plan_of(&s, &a.rules, Some(a.replications), a.seed)?;
     plan.rules.truncate(2);
     if a.trajectories < 2 {
         bail!("--trajectories must be at least 2 to give a spread");

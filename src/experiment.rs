@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::model::{CaseRecord, Metric, Rule, RunOutput, Sim, run_one};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioError, Value};
 use crate::stats::{Summary, paired};
 
 /// What to run: every rule for replications `0..replications` from one master seed.
@@ -22,6 +22,22 @@ impl Plan {
     /// The scenario's own plan.
     pub fn of(s: &Scenario) -> Plan {
         Plan { rules: s.run.rules.clone(), replications: s.run.replications, seed: s.run.seed }
+    }
+
+    /// The scenario with this plan's seed, replications and rules written in, checked as a
+    /// file's values are: the manifest and a sweep's base are made from it, so a plan that
+    /// would not load back (a seed or a replication count out of range) is refused.
+    pub fn written_into(&self, s: &Scenario) -> Result<Scenario, ScenarioError> {
+        s.with_all(&self.changes())
+    }
+
+    /// The plan as scenario values: `run.seed`, `run.replications`, `run.rules`.
+    pub fn changes(&self) -> [(&'static str, Value); 3] {
+        [
+            ("run.seed", Value::Int(i64::try_from(self.seed).unwrap_or(i64::MAX))),
+            ("run.replications", Value::Int(i64::from(self.replications))),
+            ("run.rules", Value::Texts(self.rules.iter().map(|r| r.name()).collect())),
+        ]
     }
 
     /// Every run, rule-major: all replications of the first rule, then the next.

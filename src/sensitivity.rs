@@ -49,8 +49,7 @@ pub fn assumption_factors(s: &Scenario) -> Vec<Factor> {
     let mut out = Vec::new();
     for p in PARAMS.iter().filter(|p| p.is_assumption() && p.section != "run") {
         let Shape::Num { min, max, integer } = p.shape else { continue };
-        let Some((_, Value::Num(v))) = values.iter().find(|(k, _)| *k == p.path()) else { continue };
-        let v = *v;
+        let Some(v) = values.iter().find(|(k, _)| *k == p.path()).and_then(|(_, v)| v.as_f64()) else { continue };
         let (mut lo, mut hi) = if v == 0.0 {
             (-0.1 * (max - min), 0.1 * (max - min))
         } else {

@@ -67,11 +67,7 @@ impl Sweep {
         if plan.rules.len() < 2 {
             bail!("a sweep compares rules in pairs: it needs at least two rules, not {}", plan.rules.len());
         }
-        let base = s.with_all(&[
-            ("run.seed", Value::Num(plan.seed as f64)),
-            ("run.replications", Value::Num(f64::from(plan.replications))),
-            ("run.rules", Value::Texts(plan.rules.iter().map(|r| r.name()).collect())),
-        ])?;
+        let base = plan.written_into(s)?;
         let sw = Sweep { base, paths, points, plan };
         for p in 0..sw.points.len() {
             sw.scenario_at(p).with_context(|| format!("sweep point {} ({})", p + 1, sw.describe_point(p)))?;

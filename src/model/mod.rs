@@ -23,7 +23,7 @@ use std::collections::BinaryHeap;
 pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal};
 pub use decision::{Rule, combine_weight, combined_sd, manager_sd, worker_sd};
 pub use draw::uniform;
-pub use record::{Metric, Metrics, MonthRecord, median};
+pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median};
 pub use streams::{Purpose, Stream, stream};
 pub use worker::{Kind, learning_curve};
 

@@ -38,7 +38,7 @@ metrics! {
     DaysToStart => "days_to_start_mean", "working days", "referral to start of work";
     DaysToCompletion => "days_to_completion_mean", "working days", "referral to completion";
     DaysToCompletionMedian => "days_to_completion_median", "working days", "referral to completion, median";
-    Within45 => "within_45_days_pct", "%", "assessments completed within the limit";
+    WithinLimit => "within_limit_pct", "%", "assessments completed within the limit";
     OpenAssessments => "open_assessments_mean", "cases", "referrals open (not yet assessed), daily mean";
     Unallocated => "unallocated_mean", "cases", "assessments waiting for a worker, daily mean";
     AllocationWait => "allocation_wait_days_mean", "working days", "wait for a worker per allocation";
@@ -61,6 +61,21 @@ metrics! {
     ConsultUtilisation => "consult_utilisation_pct", "%", "manager consultation time used";
     ConsultWait => "consult_wait_days_mean", "working days", "wait for a shared decision";
     Shared => "shared_decisions_pct", "%", "timescale decisions made with the manager";
+}
+
+/// Names metrics had in the previous release, still accepted where a user types a metric
+/// (targets files, concerns) until the next one.
+pub const FORMER_NAMES: &[(&str, Metric)] = &[("within_45_days_pct", Metric::WithinLimit)];
+
+impl Metric {
+    /// The metric of a column name, or of a name it had in the previous release.
+    pub fn by_name(name: &str) -> Option<Metric> {
+        Metric::ALL
+            .iter()
+            .copied()
+            .find(|m| m.name() == name)
+            .or_else(|| FORMER_NAMES.iter().find(|(old, _)| *old == name).map(|&(_, m)| m))
+    }
 }
 
 /// The metrics of one run, indexed by [`Metric`]. `NaN` where a metric does not apply
@@ -89,7 +104,7 @@ pub struct MonthRecord {
     pub referrals: u32,
     pub completed: u32,
     /// Share completed within the limit, cumulative since the horizon began (%).
-    pub within_45_to_date_pct: f64,
+    pub within_limit_to_date_pct: f64,
     pub open_assessments: u32,
     pub unallocated: u32,
     pub caseload_mean: f64,
@@ -291,7 +306,7 @@ impl Recorder {
         if day_of_month_end {
             let m = &mut self.month;
             m.month = self.months.len() as u32;
-            m.within_45_to_date_pct = pct(self.within_limit, self.completed);
+            m.within_limit_to_date_pct = pct(self.within_limit, self.completed);
             m.open_assessments = st.open_assessments;
             m.unallocated = st.unallocated;
             m.caseload_mean = ratio(self.month_cases_held, self.month_holders);
@@ -319,7 +334,7 @@ impl Recorder {
                 Metric::DaysToStart => ratio(self.start_days, self.started),
                 Metric::DaysToCompletion => ratio(self.completion_days, self.completed),
                 Metric::DaysToCompletionMedian => median(&self.duration_histogram),
-                Metric::Within45 => pct(self.within_limit, self.completed),
+                Metric::WithinLimit => pct(self.within_limit, self.completed),
                 Metric::OpenAssessments => ratio(self.open_days, self.days),
                 Metric::Unallocated => ratio(self.unallocated_days, self.days),
                 Metric::AllocationWait => ratio(self.allocation_wait_days, self.allocations),

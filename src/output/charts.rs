@@ -421,7 +421,7 @@ pub const HEADLINE: &[&str] = &[
     "under_rated_immediate_pct",
     "days_to_start_mean",
     "days_to_completion_mean",
-    "within_45_days_pct",
+    "within_limit_pct",
     "quality_mean",
     "missed_need_pct",
     "rereferral_pct",
@@ -502,19 +502,20 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
         title: "How long assessments take".into(),
         caption: format!("Share of assessments completed on each working day after referral, all replications pooled; the line marks the {}-day limit.", s.demand.limit_days),
     });
+    let within_title = format!("Assessments completed within the {}-day limit, to date", s.demand.limit_days);
     let within = OverTime {
         data,
-        series: "within_45_to_date_pct",
-        title: "Assessments completed within the limit, to date",
+        series: "within_limit_to_date_pct",
+        title: &within_title,
         y_desc: "% within the limit since the horizon began",
         caption_font: 24,
         with_legend: true,
     };
-    save(dir, "within_45_over_time", &within)?;
+    save(dir, "within_limit_over_time", &within)?;
     made.push(Made {
-        name: "within_45_over_time",
+        name: "within_limit_over_time",
         title: "Timeliness over time".into(),
-        caption: "Cumulative share of assessments completed within the limit, month by month: mean over replications with its 95% band.".into(),
+        caption: format!("Cumulative share of assessments completed within the {}-working-day limit (`demand.limit_days`), month by month: mean over replications with its 95% band.", s.demand.limit_days),
     });
     save(dir, "late_days_high_risk", &LateDays { data })?;
     made.push(Made {

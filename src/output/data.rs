@@ -10,7 +10,7 @@ use crate::stats::{Summary, paired};
 pub const MONTHLY_SERIES: &[&str] = &[
     "referrals",
     "completed",
-    "within_45_to_date_pct",
+    "within_limit_to_date_pct",
     "open_assessments",
     "unallocated",
     "caseload_mean",

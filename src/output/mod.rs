@@ -23,7 +23,7 @@ pub use sweep::{SensitivityOptions, SweepOptions, kept_points, merge, progress_d
 
 use crate::experiment::{CaseSink, Plan, Results};
 use crate::model::Metric;
-use crate::scenario::{Scenario, Value};
+use crate::scenario::Scenario;
 
 /// Where and how a run's results are written.
 #[derive(Debug, Clone)]
@@ -172,13 +172,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The scenario exactly as run, every default filled in, with the plan's seed,
 /// replications and rules: itself a scenario file that repeats the run. Provenance goes
 /// in comments, so the file stays a valid scenario. No timestamps.
-fn manifest(s: &Scenario, scenario_file: &Path, plan: &Plan, case_log: bool) -> Result<String> {
-    let rules = Value::Texts(plan.rules.iter().map(|r| r.name()).collect());
-    let as_run = s.with_all(&[
-        ("run.seed", Value::Num(plan.seed as f64)),
-        ("run.replications", Value::Num(f64::from(plan.replications))),
-        ("run.rules", rules),
-    ])?;
+pub fn manifest(s: &Scenario, scenario_file: &Path, plan: &Plan, case_log: bool) -> Result<String> {
+    let as_run = plan.written_into(s)?;
     let mut out = String::new();
     out.push_str("# caseload manifest: the scenario exactly as run, every default filled in.\n");
     out.push_str(&format!("# caseload version: {}\n", env!("CARGO_PKG_VERSION")));

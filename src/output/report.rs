@@ -113,6 +113,7 @@ const KEY_PARAMETERS: &[&str] = &[
 
 fn value_text(v: &Value) -> String {
     match v {
+        Value::Int(i) => i.to_string(),
         Value::Num(x) => fmt_num(*x),
         Value::Nums(xs) => xs.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(", "),
         Value::Text(s) => s.clone(),

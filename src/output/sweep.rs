@@ -599,7 +599,7 @@ pub struct SensitivityOptions {
 
 /// The differences a sensitivity analysis ranks parameters by.
 pub const SENSITIVITY_METRICS: &[Metric] =
-    &[Metric::LateDaysPerHighRisk, Metric::UnderRatedHigh, Metric::Within45, Metric::Turnover];
+    &[Metric::LateDaysPerHighRisk, Metric::UnderRatedHigh, Metric::WithinLimit, Metric::Turnover];
 
 /// Morris screening of every assumption, written as `morris.csv`, `sensitivity.parquet`
 /// (the runs), charts and a report.

@@ -59,7 +59,7 @@ pub fn monthly_frame(r: &Results) -> Result<DataFrame> {
         Column::new("month".into(), u(|m| m.month)),
         Column::new("referrals".into(), u(|m| m.referrals)),
         Column::new("completed".into(), u(|m| m.completed)),
-        Column::new("within_45_to_date_pct".into(), x(|m| m.within_45_to_date_pct)),
+        Column::new("within_limit_to_date_pct".into(), x(|m| m.within_limit_to_date_pct)),
         Column::new("open_assessments".into(), u(|m| m.open_assessments)),
         Column::new("unallocated".into(), u(|m| m.unallocated)),
         Column::new("caseload_mean".into(), x(|m| m.caseload_mean)),

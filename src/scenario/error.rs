@@ -44,7 +44,12 @@ fn render(path: &std::path::Path, problems: &[Problem]) -> String {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&format!("{}:{}:{}: {}: {}", path.display(), p.line, p.col, p.field, p.message));
+        if p.line == 0 {
+            // Not at a place in a file: the whole file, or a value from the command line.
+            out.push_str(&format!("{}: {}: {}", path.display(), p.field, p.message));
+        } else {
+            out.push_str(&format!("{}:{}:{}: {}: {}", path.display(), p.line, p.col, p.field, p.message));
+        }
     }
     let n = problems.len();
     out.push_str(&format!("\n{n} problem{} in {}", if n == 1 { "" } else { "s" }, path.display()));

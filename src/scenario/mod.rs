@@ -202,27 +202,46 @@ impl Scenario {
 
     /// A copy with several `section.key`s set at once, validated once, so that values
     /// that must agree (a cap and the newly qualified cap) can change together.
-    /// An `authority.` key is set for every authority.
+    /// An `authority.` key is set for every authority. Every value passes the same checks
+    /// as a file's ([`parse::check`]); problems are reported against `<override>`.
     pub fn with_all(&self, changes: &[(&str, Value)]) -> Result<Scenario, ScenarioError> {
+        self.with_all_from(changes, "<override>")
+    }
+
+    /// [`Scenario::with_all`], naming where the changes came from (`command line`, a sweep
+    /// point) in any problem.
+    pub fn with_all_from(&self, changes: &[(&str, Value)], origin: &str) -> Result<Scenario, ScenarioError> {
         let mut values = self.values.clone();
         values.spans.clear();
         let mut c = Collector { text: "", problems: Vec::new() };
         for (path, value) in changes {
-            if params::find_path(path).is_none() {
+            let Some(param) = params::find_path(path) else {
                 c.at(None, path, "is not a known key".to_string());
-            } else if let Some(key) = path.strip_prefix("authority.") {
+                continue;
+            };
+            let value = match parse::check(param, value.clone()) {
+                Ok(v) => v,
+                Err(message) => {
+                    c.at(None, path, message);
+                    continue;
+                }
+            };
+            if let Some(key) = path.strip_prefix("authority.") {
                 let n = values.authorities.len().max(1);
                 values.authorities.resize_with(n, BTreeMap::new);
                 for a in &mut values.authorities {
                     a.insert(format!("authority.{key}"), value.clone());
                 }
             } else {
-                values.set.insert(path.to_string(), value.clone());
+                values.set.insert(path.to_string(), value);
             }
+        }
+        if !c.problems.is_empty() {
+            return Err(ScenarioError::Invalid { path: PathBuf::from(origin), problems: c.problems });
         }
         match Scenario::from_values(values, &mut c) {
             Some(s) if c.problems.is_empty() => Ok(s),
-            _ => Err(ScenarioError::Invalid { path: PathBuf::from("<override>"), problems: c.problems }),
+            _ => Err(ScenarioError::Invalid { path: PathBuf::from(origin), problems: c.problems }),
         }
     }
 
@@ -267,14 +286,20 @@ impl Scenario {
 
     fn from_values(values: Values, c: &mut Collector<'_>) -> Option<Scenario> {
         let g = Get { map: &values.set };
-        let rules = g.texts("run.rules").iter().filter_map(|s| Rule::parse(s).ok()).collect();
+        let mut rules = Vec::new();
+        for r in g.texts("run.rules") {
+            match Rule::parse(&r) {
+                Ok(rule) => rules.push(rule),
+                Err(message) => c.at(values.spans.get("run.rules"), "run.rules", message),
+            }
+        }
         let run = Run {
             name: g.text("run.name"),
             description: g.text("run.description"),
             warmup_days: g.num("run.warmup_years") as u32 * DAYS_PER_YEAR,
             horizon_days: g.num("run.horizon_years") as u32 * DAYS_PER_YEAR,
             replications: g.num("run.replications") as u32,
-            seed: g.num("run.seed") as u64,
+            seed: g.int("run.seed") as u64,
             rules,
         };
         let authority_maps =
@@ -324,9 +349,17 @@ impl Scenario {
             lone_decision_bias: g.num("judgement.lone_decision_bias"),
             drift_share: g.num("judgement.drift_share"),
             combine: match g.text("judgement.combine").as_str() {
+                "average" => Combine::Average,
                 "defer_to_manager" => Combine::DeferToManager,
                 "more_urgent" => Combine::MoreUrgent,
-                _ => Combine::Average,
+                other => {
+                    c.at(
+                        values.spans.get("judgement.combine"),
+                        "judgement.combine",
+                        format!("is \"{other}\"; not a known way"),
+                    );
+                    Combine::Average
+                }
             },
         };
         let quality = Quality {
@@ -340,12 +373,30 @@ impl Scenario {
         let managers = Managers {
             consult_hours_per_day: g.num("managers.consult_hours_per_day"),
             minutes_per_consult: g.num("managers.minutes_per_consult"),
-            consult_time: if g.text("managers.consult_time") == "exponential" {
-                ConsultTime::Exponential
-            } else {
-                ConsultTime::Fixed
+            consult_time: match g.text("managers.consult_time").as_str() {
+                "fixed" => ConsultTime::Fixed,
+                "exponential" => ConsultTime::Exponential,
+                other => {
+                    c.at(
+                        values.spans.get("managers.consult_time"),
+                        "managers.consult_time",
+                        format!("is \"{other}\"; not a known way"),
+                    );
+                    ConsultTime::Fixed
+                }
             },
-            freed_time_to_supervision: g.text("managers.freed_time_use") == "supervision",
+            freed_time_to_supervision: match g.text("managers.freed_time_use").as_str() {
+                "supervision" => true,
+                "none" => false,
+                other => {
+                    c.at(
+                        values.spans.get("managers.freed_time_use"),
+                        "managers.freed_time_use",
+                        format!("is \"{other}\"; not a known use"),
+                    );
+                    true
+                }
+            },
             leave_rate_per_year: g.num("managers.leave_rate_per_year"),
             vacancy_days: g.num("managers.vacancy_days") as u32,
             promotion_share: g.num("managers.promotion_share"),
@@ -480,7 +531,14 @@ impl Get<'_> {
     fn num(&self, path: &str) -> f64 {
         match self.value(path) {
             Value::Num(v) => v,
+            Value::Int(i) => i as f64,
             other => panic!("{path} is {other:?}, not a number"),
+        }
+    }
+    fn int(&self, path: &str) -> i64 {
+        match self.value(path) {
+            Value::Int(i) => i,
+            other => panic!("{path} is {other:?}, not a whole number"),
         }
     }
     fn array<const N: usize>(&self, path: &str) -> [f64; N] {

@@ -18,6 +18,9 @@ use crate::model::Rule;
 /// A checked value of one parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A whole number (a scalar parameter whose shape is `integer`), never a float: seeds,
+    /// replications, counts and days stay exact end to end.
+    Int(i64),
     Num(f64),
     Nums(Vec<f64>),
     Text(String),
@@ -29,6 +32,7 @@ impl Value {
     pub fn to_toml(&self) -> String {
         let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
         match self {
+            Value::Int(i) => i.to_string(),
             Value::Num(v) => fmt_num(*v),
             Value::Nums(vs) => {
                 format!("[{}]", vs.iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(", "))
@@ -43,10 +47,20 @@ impl Value {
     /// The default of a parameter as a value.
     pub fn default_of(p: &Param) -> Value {
         match p.default {
+            params::Default::Num(v) if matches!(p.shape, Shape::Num { integer: true, .. }) => Value::Int(v as i64),
             params::Default::Num(v) => Value::Num(v),
             params::Default::Nums(vs) => Value::Nums(vs.to_vec()),
             params::Default::Text(s) => Value::Text(s.to_string()),
             params::Default::Texts(ss) => Value::Texts(ss.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    /// The value as a number, if it is one (a whole number or not).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Num(v) => Some(*v),
+            _ => None,
         }
     }
 }
@@ -177,57 +191,114 @@ fn parse_key(
 fn convert(p: &Param, v: &DeValue<'_>) -> Result<Value, String> {
     let allowed = p.allowed();
     let unit = p.unit;
-    match p.shape {
-        Shape::Num { min, max, integer } => {
-            let x = number(v)
-                .ok_or_else(|| format!("is {}; expected a number, allowed {allowed} ({unit})", type_name(v)))?;
-            check_num(x, min, max, integer)
-                .map_err(|why| format!("is {}{why}; allowed {allowed} ({unit})", fmt_num(x)))?;
-            Ok(Value::Num(x))
-        }
-        Shape::Nums { len, min, max, integer } => {
-            let DeValue::Array(items) = v else {
-                return Err(format!("is {}; expected {allowed} ({unit})", type_name(v)));
-            };
-            if items.len() != len {
-                return Err(format!("has {} values; expected {allowed} ({unit})", items.len()));
-            }
-            let mut out = Vec::with_capacity(len);
+    let value = match (p.shape, v) {
+        // A list item of the wrong type is named by its place, as the range check does.
+        (Shape::Nums { .. }, DeValue::Array(items)) => {
+            let mut xs = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let x = number(item.get_ref())
                     .ok_or_else(|| format!("value {} is {}; expected {allowed}", i + 1, type_name(item.get_ref())))?;
-                check_num(x, min, max, integer)
-                    .map_err(|why| format!("value {} is {}{why}; allowed {allowed} ({unit})", i + 1, fmt_num(x)))?;
-                out.push(x);
+                xs.push(x);
             }
-            Ok(Value::Nums(out))
+            Value::Nums(xs)
         }
-        Shape::Choice(words) => match v {
-            DeValue::String(s) if words.contains(&s.as_ref()) => Ok(Value::Text(s.to_string())),
-            DeValue::String(s) => Err(format!("is \"{s}\"; allowed {allowed}")),
-            other => Err(format!("is {}; allowed {allowed}", type_name(other))),
-        },
-        Shape::Text => match v {
-            DeValue::String(s) => Ok(Value::Text(s.to_string())),
-            other => Err(format!("is {}; expected text", type_name(other))),
-        },
-        Shape::Rules => {
-            let DeValue::Array(items) = v else {
-                return Err(format!("is {}; expected {allowed}", type_name(v)));
-            };
-            if items.is_empty() {
-                return Err(format!("is empty; expected {allowed}"));
-            }
-            let mut out = Vec::new();
+        (Shape::Rules, DeValue::Array(items)) => {
+            let mut rules = Vec::with_capacity(items.len());
             for item in items.iter() {
                 let DeValue::String(s) = item.get_ref() else {
                     return Err(format!("holds {}; expected {allowed}", type_name(item.get_ref())));
                 };
-                Rule::parse(s)?;
-                out.push(s.to_string());
+                rules.push(s.to_string());
             }
-            Ok(Value::Texts(out))
+            Value::Texts(rules)
         }
+        (_, DeValue::Integer(i)) => i64::from_str_radix(i.as_str(), i.radix())
+            .map(Value::Int)
+            .map_err(|_| format!("is too large; allowed {allowed} ({unit})"))?,
+        (_, DeValue::Float(_)) => Value::Num(number(v).unwrap_or(f64::NAN)),
+        (_, DeValue::String(s)) => Value::Text(s.to_string()),
+        (Shape::Num { .. }, other) => {
+            return Err(format!("is {}; expected a number, allowed {allowed} ({unit})", type_name(other)));
+        }
+        (Shape::Nums { .. }, other) => return Err(format!("is {}; expected {allowed} ({unit})", type_name(other))),
+        (Shape::Text, other) => return Err(format!("is {}; expected text", type_name(other))),
+        (Shape::Choice(_) | Shape::Rules, other) => return Err(format!("is {}; allowed {allowed}", type_name(other))),
+    };
+    check(p, value)
+}
+
+/// Checks a value against its parameter's shape, range and choices: the one check every
+/// scenario value passes, whether it came from a file, a manifest, a sweep point, a fit
+/// or the command line. A whole number comes back as [`Value::Int`] where the shape is an
+/// integer, so counts, days and seeds never pass through a float.
+pub fn check(p: &Param, v: Value) -> Result<Value, String> {
+    let allowed = p.allowed();
+    let unit = p.unit;
+    match p.shape {
+        Shape::Num { min, max, integer } => {
+            let (x, shown) = match &v {
+                Value::Int(i) => (*i as f64, i.to_string()),
+                Value::Num(x) => (*x, fmt_num(*x)),
+                other => return Err(format!("is {}; expected a number, allowed {allowed} ({unit})", kind(other))),
+            };
+            check_num(x, min, max, integer).map_err(|why| format!("is {shown}{why}; allowed {allowed} ({unit})"))?;
+            // Whole numbers are compared as whole numbers: 2^53 + 1 is not 2^53.
+            if let Value::Int(i) = v
+                && (i128::from(i) < min as i128 || i128::from(i) > max as i128)
+            {
+                return Err(format!("is {shown}; allowed {allowed} ({unit})"));
+            }
+            Ok(match v {
+                Value::Num(x) if integer => Value::Int(x as i64),
+                Value::Int(i) if !integer => Value::Num(i as f64),
+                v => v,
+            })
+        }
+        Shape::Nums { len, min, max, integer } => {
+            let Value::Nums(xs) = v else {
+                return Err(format!("is {}; expected {allowed} ({unit})", kind(&v)));
+            };
+            if xs.len() != len {
+                return Err(format!("has {} values; expected {allowed} ({unit})", xs.len()));
+            }
+            for (i, &x) in xs.iter().enumerate() {
+                check_num(x, min, max, integer)
+                    .map_err(|why| format!("value {} is {}{why}; allowed {allowed} ({unit})", i + 1, fmt_num(x)))?;
+            }
+            Ok(Value::Nums(xs))
+        }
+        Shape::Choice(words) => match v {
+            Value::Text(s) if words.contains(&s.as_str()) => Ok(Value::Text(s)),
+            Value::Text(s) => Err(format!("is \"{s}\"; allowed {allowed}")),
+            other => Err(format!("is {}; allowed {allowed}", kind(&other))),
+        },
+        Shape::Text => match v {
+            Value::Text(s) => Ok(Value::Text(s)),
+            other => Err(format!("is {}; expected text", kind(&other))),
+        },
+        Shape::Rules => {
+            let Value::Texts(rules) = v else {
+                return Err(format!("is {}; expected {allowed}", kind(&v)));
+            };
+            if rules.is_empty() {
+                return Err(format!("is empty; expected {allowed}"));
+            }
+            for r in &rules {
+                Rule::parse(r)?;
+            }
+            Ok(Value::Texts(rules))
+        }
+    }
+}
+
+/// The kind of a value in words, for messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Int(_) => "an integer",
+        Value::Num(_) => "a number",
+        Value::Nums(_) => "a list of numbers",
+        Value::Text(_) => "text",
+        Value::Texts(_) => "a list of text",
     }
 }
 

@@ -61,7 +61,8 @@ const ALIASES: &[(&str, Metric)] = &[
     ("started_late_high", Metric::HighRiskLate),
     ("under_rated_high", Metric::UnderRatedHigh),
     ("turnover", Metric::Turnover),
-    ("within_45", Metric::Within45),
+    ("within_limit", Metric::WithinLimit),
+    ("within_45", Metric::WithinLimit),
 ];
 
 impl Concern {
@@ -76,11 +77,7 @@ impl Concern {
         };
         let (name, x) = text.split_once(op).expect("has the operator");
         let name = name.trim();
-        let metric = Metric::ALL
-            .iter()
-            .copied()
-            .find(|m| m.name() == name)
-            .or_else(|| ALIASES.iter().find(|(a, _)| *a == name).map(|&(_, m)| m));
+        let metric = Metric::by_name(name).or_else(|| ALIASES.iter().find(|(a, _)| *a == name).map(|&(_, m)| m));
         let Some(metric) = metric else {
             let known: Vec<&str> =
                 Metric::ALL.iter().map(|m| m.name()).chain(ALIASES.iter().map(|(a, _)| *a)).collect();
@@ -477,10 +474,10 @@ mod tests {
     fn concern_parses_names_aliases_and_direction() {
         let c = Concern::parse("late_days_high > 1").unwrap();
         assert_eq!((c.metric, c.above, c.threshold), (Metric::LateDaysPerHighRisk, true, 1.0));
-        let c = Concern::parse(" within_45_days_pct < -2.5 ").unwrap();
-        assert_eq!((c.metric, c.above, c.threshold), (Metric::Within45, false, -2.5));
+        let c = Concern::parse(" within_limit_pct < -2.5 ").unwrap();
+        assert_eq!((c.metric, c.above, c.threshold), (Metric::WithinLimit, false, -2.5));
         assert!(c.holds(-3.0) && !c.holds(-2.5));
-        assert_eq!(c.text(), "within_45_days_pct < -2.5");
+        assert_eq!(c.text(), "within_limit_pct < -2.5");
         assert!(Concern::parse("late_days_hihg > 1").unwrap_err().contains("did you mean"));
         assert!(Concern::parse("turnover = 1").is_err());
         assert!(Concern::parse("turnover > lots").is_err());

@@ -146,3 +146,17 @@ fn fit_moves_a_parameter_to_its_target_and_writes_the_scenario() {
     ]);
     assert!(text(&authority.stderr).contains("cannot be fitted"), "{}", text(&authority.stderr));
 }
+
+#[test]
+fn a_metric_renamed_in_this_release_is_still_accepted_in_a_targets_file() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("calibration-former-name");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("old.toml");
+    std::fs::write(
+        &f,
+        "name = \"old\"\nrule = \"manager_shared\"\n[[target]]\nmetric = \"within_45_days_pct\"\nvalue = 82.9\ntolerance = 2\nsource = \"DfE\"\n",
+    )
+    .unwrap();
+    let t = caseload::calibrate::Targets::load(&f).unwrap();
+    assert_eq!(t.targets[0].metric, caseload::model::Metric::WithinLimit);
+}

@@ -30,10 +30,40 @@ fn a_missing_file_exits_2() {
 }
 
 #[test]
-fn a_bad_rule_on_the_command_line_exits_2() {
+fn a_bad_rule_on_the_command_line_exits_1_like_a_bad_file() {
     let o = caseload(&["run", "scenarios/teaching_one_team.toml", "--rules", "practitioner_only,sometimes"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("rule \"sometimes\" is not known"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("command line: run.rules: rule \"sometimes\" is not known"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn command_line_values_are_checked_against_the_same_ranges_as_a_file() {
+    // A seed beyond 2^53, or one beyond what a whole number in TOML can hold, and more
+    // replications than a file may ask for: refused before anything runs or is written.
+    for (flag, value, expect) in [
+        (
+            "--seed",
+            "9007199254740993",
+            "command line: run.seed: is 9007199254740993; allowed a whole number 0 to 9007199254740992",
+        ),
+        (
+            "--seed",
+            "18446744073709551615",
+            "--seed is 18446744073709551615; allowed a whole number 0 to 9007199254740992",
+        ),
+        ("-n", "200000", "command line: run.replications: is 200000; allowed a whole number 1 to 100000"),
+        ("-n", "0", "command line: run.replications: is 0; allowed a whole number 1 to 100000"),
+    ] {
+        let dir = out(&format!("range-{}", value.len()));
+        let o = caseload(&["run", "scenarios/teaching_one_team.toml", flag, value, "--out", &dir, "--quiet"]);
+        assert_ne!(o.status.code(), Some(0), "{flag} {value}");
+        assert!(text(&o.stderr).contains(expect), "{flag} {value}: {}", text(&o.stderr));
+        assert!(!std::path::Path::new(&dir).exists(), "{flag} {value} wrote {dir}");
+    }
 }
 
 /// A fresh output folder for one test.
@@ -112,8 +142,8 @@ fn params_lists_every_key_with_its_source() {
 #[test]
 fn a_rule_named_twice_is_refused() {
     let o = caseload(&["run", "scenarios/teaching_one_team.toml", "--rules", "manager_shared,manager_shared"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("--rules names manager_shared twice"), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("command line: run.rules: names manager_shared twice"), "{}", text(&o.stderr));
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("twice.toml");

@@ -6,9 +6,11 @@ mod cli;
 mod crn;
 mod determinism;
 mod invariants;
+mod manifest;
 mod output;
 mod scenario_errors;
 mod scenarios;
+mod snapshot;
 mod sweep;
 mod validation;
 

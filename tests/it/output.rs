@@ -53,7 +53,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 const CHARTS: &[&str] = &[
     "differences",
     "completion_days",
-    "within_45_over_time",
+    "within_limit_over_time",
     "late_days_high_risk",
     "under_rating_by_tier",
     "workforce_over_time",
