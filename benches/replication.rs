@@ -5,7 +5,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use caseload::experiment::{self, Plan};
 use caseload::model::{Rule, run_one};
-use caseload::scenario::{DAYS_PER_YEAR, Scenario};
+use caseload::scenario::{Scenario, Value};
 
 fn baseline() -> Scenario {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
@@ -13,9 +13,8 @@ fn baseline() -> Scenario {
 }
 
 fn one_replication(c: &mut Criterion) {
-    let mut s = baseline();
-    s.run.warmup_days = 3 * DAYS_PER_YEAR;
-    s.run.horizon_days = 7 * DAYS_PER_YEAR;
+    let s = baseline();
+    let s = s.with_all(&[("run.warmup_years", Value::Int(3)), ("run.horizon_years", Value::Int(7))]).expect("10 years");
     c.bench_function("baseline_one_replication_10_years", |b| b.iter(|| run_one(&s, Rule::ManagerShared, 2017, 0)));
 }
 

@@ -12,12 +12,11 @@
 //! The optional argument repeats the replication (replications 0, 1, 2, 0, ...).
 
 use caseload::model::{Rule, run_one};
-use caseload::scenario::{DAYS_PER_YEAR, Scenario};
+use caseload::scenario::{Scenario, Value};
 
 fn main() {
-    let mut s = Scenario::load(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).expect("baseline");
-    s.run.warmup_days = 3 * DAYS_PER_YEAR;
-    s.run.horizon_days = 7 * DAYS_PER_YEAR;
+    let s = Scenario::load(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).expect("baseline");
+    let s = s.with_all(&[("run.warmup_years", Value::Int(3)), ("run.horizon_years", Value::Int(7))]).expect("10 years");
     let n: u64 = std::env::args().nth(1).map_or(1, |a| a.parse().expect("a number of replications"));
     let mut completed = 0.0;
     for i in 0..n {
