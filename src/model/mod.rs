@@ -24,7 +24,7 @@ pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, l
 pub use decision::{Rule, combine_weight, combined_sd, manager_sd, worker_sd};
 pub use draw::uniform;
 pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median};
-pub use streams::{Purpose, Stream, stream};
+pub use streams::{Event, Purpose, Stream, event_stream, stream};
 pub use worker::{Kind, learning_curve};
 
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
@@ -354,17 +354,26 @@ impl<'s> Sim<'s> {
                 let t = self.teams.len() as u32;
                 let first = self.posts.len() as u32;
                 let posts = first..first + auth.posts_per_team;
-                let mut rng = stream(self.seed, self.replication, Purpose::Team, u64::from(t));
+                let mut rng = event_stream(self.seed, self.replication, Event::Manager, t, 0);
                 let manager = workforce::new_manager(s, &mut rng, s.managers.experience_years_mean);
-                self.teams.push(Team::new(a as u32, posts, Some(manager), rng));
-                for p in first..first + auth.posts_per_team {
-                    let rng = stream(self.seed, self.replication, Purpose::Post, u64::from(p));
-                    self.posts.push(Post { team: TeamId(t), rng, occupant: None, hire_day: None, agency_day: None });
+                self.teams.push(Team::new(a as u32, posts, Some(manager)));
+                for _ in first..first + auth.posts_per_team {
+                    self.posts.push(Post {
+                        team: TeamId(t),
+                        hires: 0,
+                        agency_arrivals: 0,
+                        vacancies: 0,
+                        agency_searches: 0,
+                        occupant: None,
+                        hire_day: None,
+                        agency_day: None,
+                    });
                 }
             }
         }
         for p in 0..self.posts.len() {
-            workforce::fill_initial(s, &mut self.posts[p], &mut init);
+            let own = event_stream(self.seed, self.replication, Event::Initial, p as u32, 0);
+            workforce::fill_initial(s, &mut self.posts[p], &mut init, own);
         }
     }
 }

@@ -23,15 +23,46 @@ pub enum Purpose {
     Arrivals = 1,
     /// Everything drawn about one referral, one stream per case key.
     Case = 2,
-    /// Everything drawn about the occupants of one post (leaving, hiring, agency cover).
+    /// Retired: one sequential stream per post (before people had event-keyed streams).
     Post = 3,
-    /// Everything drawn about one team's managers.
+    /// Retired: one sequential stream per team's managers.
     Team = 4,
     /// The initial state of the workforce.
     Initial = 5,
     /// Outside the model: sampled experimental designs (Latin hypercubes, Morris
     /// trajectories), one stream per design seed and parameter.
     Design = 6,
+    /// Events that happen to people, one stream per (event, post or team, count): see
+    /// [`Event`].
+    People = 7,
+}
+
+/// What happened to a post or a team, for the stream of its draws. The n-th event of a
+/// kind at a post draws from its own stream, keyed by the kind and n, so a rule that
+/// changes one event (a leaver sooner, a vacancy more) does not shift the luck of any
+/// other: the third permanent hire into post 12 is the same person under every rule that
+/// makes one. The discriminants are part of the reproducibility contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Event {
+    /// The n-th permanent hire into a post: kind, experience, leaving threshold.
+    Hire = 1,
+    /// The n-th agency worker into a post: experience, leaving threshold.
+    Agency = 2,
+    /// The n-th time an employed worker left a post: the time to the next hire.
+    Vacancy = 3,
+    /// The n-th search for agency cover at a post: whether cover is found.
+    AgencySearch = 4,
+    /// The n-th manager of a team: experience, leaving threshold, promotion.
+    Manager = 5,
+    /// The first workers on day 0, one per post.
+    Initial = 6,
+}
+
+/// The stream of the `n`-th event of kind `event` at post or team `owner`.
+pub fn event_stream(seed: u64, replication: u64, event: Event, owner: u32, n: u32) -> Stream {
+    let index = (u64::from(owner) << 32) | ((event as u64) << 24) | u64::from(n & 0x00FF_FFFF);
+    stream(seed, replication, Purpose::People, index)
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
@@ -65,6 +96,17 @@ mod tests {
         assert_ne!(base, first(&mut stream(1, 3, Purpose::Case, 3)));
         assert_ne!(base, first(&mut stream(1, 2, Purpose::Post, 3)));
         assert_ne!(base, first(&mut stream(1, 2, Purpose::Case, 4)));
+    }
+
+    #[test]
+    fn event_streams_differ_by_event_owner_and_count() {
+        let first = |s: &mut Stream| s.random::<u64>();
+        let base = first(&mut event_stream(1, 2, Event::Hire, 3, 4));
+        assert_eq!(base, first(&mut event_stream(1, 2, Event::Hire, 3, 4)));
+        assert_ne!(base, first(&mut event_stream(1, 2, Event::Agency, 3, 4)));
+        assert_ne!(base, first(&mut event_stream(1, 2, Event::Hire, 4, 4)));
+        assert_ne!(base, first(&mut event_stream(1, 2, Event::Hire, 3, 5)));
+        assert_ne!(base, first(&mut event_stream(1, 3, Event::Hire, 3, 4)));
     }
 
     #[test]

@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 use std::ops::Range;
 
 use super::case::CaseId;
-use super::streams::Stream;
 
 /// A team manager.
 #[derive(Debug, Clone)]
@@ -30,8 +29,8 @@ pub struct Team {
     pub manager: Option<Manager>,
     /// The day a new manager starts, while the post is empty.
     pub manager_arrives: Option<u32>,
-    /// Draws about this team's managers.
-    pub rng: Stream,
+    /// How many managers the team has had: the count keys the next one's draws.
+    pub managers: u32,
     /// Assessments waiting for a worker: in arrival order, with cases handed back by a
     /// leaver put at the front.
     pub unallocated: VecDeque<CaseId>,
@@ -44,13 +43,13 @@ pub struct Team {
 }
 
 impl Team {
-    pub fn new(authority: u32, posts: Range<u32>, manager: Option<Manager>, rng: Stream) -> Team {
+    pub fn new(authority: u32, posts: Range<u32>, manager: Option<Manager>) -> Team {
         Team {
             authority,
             posts,
+            managers: u32::from(manager.is_some()),
             manager,
             manager_arrives: None,
-            rng,
             unallocated: VecDeque::new(),
             unallocated_ongoing: Vec::new(),
             queue: Vec::new(),

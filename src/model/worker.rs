@@ -1,7 +1,6 @@
 //! Social workers and the posts they fill: kind, experience, caseload, stress, leaving.
 
 use super::case::{CaseId, TeamId, WorkOrder};
-use super::streams::Stream;
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
 /// How a worker is employed.
@@ -241,8 +240,13 @@ pub const FINISHED: f64 = 1e-9;
 #[derive(Debug, Clone)]
 pub struct Post {
     pub team: TeamId,
-    /// Draws about this post's occupants, in the order events happen to it.
-    pub rng: Stream,
+    /// How many permanent hires, agency workers, vacancies and searches for agency cover
+    /// the post has had: the count keys the stream of the next one's draws
+    /// ([`super::streams::Event`]).
+    pub hires: u32,
+    pub agency_arrivals: u32,
+    pub vacancies: u32,
+    pub agency_searches: u32,
     pub occupant: Option<Worker>,
     /// The day the permanent hire starts, while recruiting.
     pub hire_day: Option<u32>,
@@ -280,7 +284,7 @@ mod tests {
 
     #[test]
     fn assessments_stay_in_work_order_as_orders_change() {
-        use crate::model::streams::{Purpose, stream};
+        use crate::model::streams::{Purpose, Stream, stream};
         use rand::RngExt;
         let s = Scenario::default();
         let mut rng = stream(5, 0, Purpose::Initial, 9);

@@ -8,7 +8,7 @@
 use super::Sim;
 use super::case::{CaseState, lognormal};
 use super::draw::{exponential, normal, uniform};
-use super::streams::Stream;
+use super::streams::{Event, Stream, event_stream};
 use super::team::Manager;
 use super::worker::{Kind, Post, Worker, novice_weight};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
@@ -29,16 +29,17 @@ pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Ma
     }
 }
 
-/// Day 0: the post is vacant (perhaps with agency cover) or filled.
-pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream) {
+/// Day 0: the post is vacant (perhaps with agency cover) or filled. `init` is the day-0
+/// stream all posts share; `own` the post's own day-0 stream.
+pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream, mut own: Stream) {
     let w = &s.workforce;
     let u_vacant = uniform(init);
     let u_cover = uniform(init);
     let u_elapsed = uniform(init);
     let z_years = normal(init);
-    let threshold = exponential(&mut post.rng);
+    let threshold = exponential(&mut own);
     if u_vacant < w.initial_vacancy_share {
-        let z_hire = normal(&mut post.rng);
+        let z_hire = normal(&mut own);
         let full = lognormal(w.time_to_hire_days_mean, w.time_to_hire_days_cv, z_hire);
         post.hire_day = Some(1 + (full * u_elapsed) as u32);
         if u_cover < w.agency_cover_share {
@@ -64,6 +65,11 @@ enum Departure {
 }
 
 impl Sim<'_> {
+    /// The stream of the `n`-th event of kind `event` at post or team `owner`.
+    pub(super) fn people(&self, event: Event, owner: usize, n: u32) -> Stream {
+        event_stream(self.seed, self.replication, event, owner as u32, n)
+    }
+
     /// Phase 6: the workforce.
     pub(super) fn workforce(&mut self) {
         let s = self.s;
@@ -133,8 +139,10 @@ impl Sim<'_> {
             return;
         }
         if w.is_employed() {
+            let mut rng = self.people(Event::Vacancy, p, self.posts[p].vacancies);
             let post = &mut self.posts[p];
-            let z = normal(&mut post.rng);
+            post.vacancies += 1;
+            let z = normal(&mut rng);
             let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
             post.hire_day = Some(day + (wait.round() as u32).max(1));
         }
@@ -146,8 +154,10 @@ impl Sim<'_> {
     /// Looks for agency cover for a vacant post while its hire is on the way.
     fn seek_agency(&mut self, p: usize) {
         let s = self.s;
+        let mut rng = self.people(Event::AgencySearch, p, self.posts[p].agency_searches);
         let post = &mut self.posts[p];
-        let u = uniform(&mut post.rng);
+        post.agency_searches += 1;
+        let u = uniform(&mut rng);
         let start = self.day + s.workforce.agency_start_days;
         post.agency_day = match post.hire_day {
             Some(hire) if u < s.workforce.agency_cover_share && start < hire => Some(start),
@@ -157,9 +167,11 @@ impl Sim<'_> {
 
     fn agency_arrives(&mut self, p: usize) {
         let s = self.s;
+        let mut rng = self.people(Event::Agency, p, self.posts[p].agency_arrivals);
         let post = &mut self.posts[p];
-        let z = normal(&mut post.rng);
-        let threshold = exponential(&mut post.rng);
+        post.agency_arrivals += 1;
+        let z = normal(&mut rng);
+        let threshold = exponential(&mut rng);
         let years = lognormal(s.workforce.experienced_hire_years_mean, s.workforce.experienced_hire_years_cv, z);
         post.occupant = Some(Worker::new(s, Kind::Agency, years, self.day, threshold));
     }
@@ -170,12 +182,14 @@ impl Sim<'_> {
         if self.posts[p].occupant.as_ref().is_some_and(|w| !w.is_employed()) {
             self.depart(p, Departure::Replaced);
         }
+        let mut rng = self.people(Event::Hire, p, self.posts[p].hires);
         let post = &mut self.posts[p];
+        post.hires += 1;
         post.hire_day = None;
         post.agency_day = None;
-        let u = uniform(&mut post.rng);
-        let z = normal(&mut post.rng);
-        let threshold = exponential(&mut post.rng);
+        let u = uniform(&mut rng);
+        let z = normal(&mut rng);
+        let threshold = exponential(&mut rng);
         let (kind, years) = if u < s.workforce.newly_qualified_share {
             (Kind::NewlyQualified, 0.0)
         } else {
@@ -210,8 +224,10 @@ impl Sim<'_> {
         }
         if team.manager_arrives == Some(day) {
             team.manager_arrives = None;
-            let u = uniform(&mut team.rng);
-            let mut manager = new_manager(s, &mut team.rng, s.managers.experience_years_mean);
+            let mut rng = self.people(Event::Manager, t, self.teams[t].managers);
+            self.teams[t].managers += 1;
+            let u = uniform(&mut rng);
+            let mut manager = new_manager(s, &mut rng, s.managers.experience_years_mean);
             if u < s.managers.promotion_share
                 && let Some(p) = self.most_experienced_permanent(self.teams[t].authority)
             {
