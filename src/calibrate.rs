@@ -252,11 +252,20 @@ pub fn render(name: &str, targets: &Targets, cs: &[Comparison]) -> String {
     out
 }
 
-/// The numeric parameters a fit may move, with their allowed ranges.
+/// The numeric parameters a fit may move, with the range it may move them in: the
+/// allowed range, or for an assumption its prior's range, so a fitted value never
+/// contradicts the evidence the prior states.
 fn free_parameter(path: &str) -> Result<(f64, f64)> {
     let p = params::find_path(path).with_context(|| format!("--fit: `{path}` is not a parameter"))?;
     match p.shape {
-        Shape::Num { min, max, integer: false } if p.section != "run" && p.section != "authority" => Ok((min, max)),
+        Shape::Num { min, max, integer: false } if p.section != "run" && p.section != "authority" => {
+            Ok(match p.prior {
+                Some(prior) if prior.on == params::On::Value => {
+                    (prior.dist.low().max(min), prior.dist.high().min(max))
+                }
+                _ => (min, max),
+            })
+        }
         _ => bail!(
             "--fit: `{path}` cannot be fitted ({}); fit continuous parameters outside [run] and [[authority]], like workforce.leave_rate_permanent",
             p.allowed()

@@ -42,8 +42,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Rank the parameters that rest on assumptions by how much they move the rules' differences (Morris)
     Sensitivity(SensitivityArgs),
-    /// List every scenario parameter with its unit, allowed range, default and source
-    Params(QuietArgs),
+    /// List every scenario parameter with its label, unit, allowed range, default, source and prior
+    Params(ParamsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +78,19 @@ pub struct SweepArgs {
     /// Replace the output folder if it exists (and discard an interrupted sweep's points)
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    /// Print the table as Markdown (the table in docs/ODD.md is this output)
+    #[arg(long)]
+    pub markdown: bool,
+    /// Rewrite a scenario file with every key present, in table order, each under a
+    /// comment generated from the table; its values are kept
+    #[arg(long, value_name = "FILE", conflicts_with = "markdown")]
+    pub annotate: Option<PathBuf>,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
@@ -255,8 +268,18 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sensitivity(a) => sensitivity_command(a),
-        Command::Params(_) => {
-            print!("{}", params_table());
+        Command::Params(a) => {
+            if let Some(path) = &a.annotate {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                output::write_atomic(path, crate::scenario::annotate::annotate(&text).as_bytes())?;
+                if !a.quiet.quiet {
+                    eprintln!("caseload: {} annotated; check it with `caseload validate`", path.display());
+                }
+            } else if a.markdown {
+                print!("{}", params_markdown());
+            } else {
+                print!("{}", params_table());
+            }
             Ok(())
         }
     }
@@ -503,12 +526,43 @@ impl Progress {
     }
 }
 
-/// Every parameter, for `caseload params`.
+/// Every parameter, for `caseload params`: tab-separated, one row a key.
 pub fn params_table() -> String {
-    let mut out = String::from("parameter\tunit\tallowed\tdefault\tsource\n");
+    let mut out = String::from("parameter\tlabel\tunit\tallowed\tdefault\tsource\tprior\n");
     for p in params::PARAMS {
-        let default = crate::scenario::Value::default_of(p).to_toml();
-        out.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", p.path(), p.unit, p.allowed(), default, p.source));
+        let default = Value::default_of(p).to_toml();
+        let prior = p.prior.map_or(String::new(), |q| q.words());
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{default}\t{}\t{prior}\n",
+            p.path(),
+            p.label,
+            p.unit,
+            p.allowed(),
+            p.source
+        ));
+    }
+    out
+}
+
+/// Every parameter as a Markdown table, for `caseload params --markdown` and docs/ODD.md.
+pub fn params_markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from(
+        "| parameter | what it is | unit | allowed | default | source | prior (assumptions) |\n|---|---|---|---|---|---|---|\n",
+    );
+    for p in params::PARAMS {
+        let default = Value::default_of(p).to_toml();
+        let prior = p.prior.map_or(String::new(), |q| q.words());
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | `{}` | {} | {} |\n",
+            p.path(),
+            cell(p.label),
+            cell(p.unit),
+            cell(&p.allowed()),
+            cell(&default),
+            cell(p.source),
+            cell(&prior)
+        ));
     }
     out
 }

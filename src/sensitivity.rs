@@ -15,7 +15,7 @@
 use anyhow::{Result, bail};
 
 use crate::model::{Purpose, Stream, stream, uniform};
-use crate::scenario::params::{PARAMS, Shape};
+use crate::scenario::params::{On, PARAMS, Shape};
 use crate::scenario::{Scenario, Value, describe};
 
 /// One varied parameter and the range it is varied over.
@@ -28,14 +28,11 @@ pub struct Factor {
     pub integer: bool,
 }
 
-/// How far either side of its value a factor is varied by default: half the value.
-pub const SPREAD: f64 = 0.5;
-
 /// Every single-number parameter marked as an assumption (outside `[run]`; `authority`
-/// keys only when the scenario has one authority), varied from
-/// half to one and a half times its value in `s`, within its allowed range; a parameter
-/// at zero is varied over a tenth of its allowed range either side. Integer parameters
-/// are varied over whole numbers; a parameter with no room to move is left out.
+/// keys only when the scenario has one authority), varied over its prior's range from the
+/// parameter table. Integer parameters are varied over whole numbers; a parameter with no
+/// room to move is left out. (Priors on lists, factors on every value, are the
+/// uncertainty analysis's, not the screen's.)
 pub fn assumption_factors(s: &Scenario) -> Vec<Factor> {
     let mut values: Vec<(String, Value)> = describe(s).into_iter().map(|(p, v)| (p.path(), v)).collect();
     // An authority key would be set for every authority at once: varied only when there
@@ -47,18 +44,13 @@ pub fn assumption_factors(s: &Scenario) -> Vec<Factor> {
         values.push((p.path(), v));
     }
     let mut out = Vec::new();
-    for p in PARAMS.iter().filter(|p| p.is_assumption() && p.section != "run") {
-        let Shape::Num { min, max, integer } = p.shape else { continue };
+    for p in PARAMS.iter().filter(|p| p.section != "run") {
+        let (Shape::Num { min, max, integer }, Some(prior)) = (p.shape, p.prior) else { continue };
+        if prior.on != On::Value {
+            continue;
+        }
         let Some(v) = values.iter().find(|(k, _)| *k == p.path()).and_then(|(_, v)| v.as_f64()) else { continue };
-        let (mut lo, mut hi) = if v == 0.0 {
-            (-0.1 * (max - min), 0.1 * (max - min))
-        } else {
-            let (a, b) = (v * (1.0 - SPREAD), v * (1.0 + SPREAD));
-            (a.min(b), a.max(b))
-        };
-        // Rounded away from binary noise (0.15000000000000002 is 0.15).
-        lo = ((lo * 1e10).round() / 1e10).max(min);
-        hi = ((hi * 1e10).round() / 1e10).min(max);
+        let (mut lo, mut hi) = (prior.dist.low().max(min), prior.dist.high().min(max));
         if integer {
             lo = lo.ceil();
             hi = hi.floor();
@@ -297,11 +289,11 @@ mod tests {
     fn default_factors_are_the_assumptions_within_their_ranges() {
         let s = Scenario::default();
         let fs = assumption_factors(&s);
-        assert!(fs.iter().any(|f| f.path == "workforce.exposure_effect"));
-        assert!(fs.iter().any(|f| f.path == "authority.posts_per_team"));
+        assert!(fs.iter().any(|f| f.path == "workforce.lone_decision_leave_effect"));
         assert!(fs.iter().all(|f| !f.path.starts_with("run.")));
-        let bias = fs.iter().find(|f| f.path == "judgement.lone_decision_bias").expect("a zero-valued factor");
-        assert_eq!((bias.lo, bias.hi), (-0.1, 0.1));
+        // A factor spans its prior, which may cross zero.
+        let shift = fs.iter().find(|f| f.path == "judgement.lone_rating_shift").expect("a signed factor");
+        assert_eq!((shift.lo, shift.hi), (-0.06, 0.09));
         for f in &fs {
             let p = PARAMS.iter().find(|p| p.path() == f.path).unwrap();
             assert!(p.is_assumption(), "{}", f.path);

@@ -38,7 +38,7 @@ impl Sim<'_> {
                 let w = self.posts[p.0 as usize].occupant.as_mut().expect("worker");
                 let sd = worker_sd_at(&s.judgement, w.novice_weight, w.load(s));
                 let c = self.cases.get_mut(id);
-                w.take_on(c.assignment(id, s.demand.limit_days));
+                w.take_on(c.assignment(id, s));
                 let waited = day - c.waiting_since;
                 c.worker = Some(p);
                 c.allocated_day = day;

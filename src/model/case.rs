@@ -78,6 +78,8 @@ pub struct Draws {
     /// Standard normal for the ongoing duration, standard exponential for the consultation.
     pub z_ongoing: f64,
     pub e_consult: f64,
+    /// Uniform for whether the assessment is paced to its target.
+    pub u_pace: f64,
 }
 
 /// A decided timescale.
@@ -147,6 +149,7 @@ impl Case {
             u_rereferral_delay: uniform(&mut rng),
             z_ongoing,
             e_consult: exponential(&mut rng),
+            u_pace: uniform(&mut rng),
         };
         let (tier, score) = inherit.unwrap_or_else(|| {
             let tier = pick_tier(&d.risk_mix, u_tier);
@@ -179,13 +182,15 @@ impl Case {
     }
 
     /// The case's progress, for the worker who takes it on.
-    pub fn assignment(&self, id: CaseId, limit_days: u32) -> Assignment {
+    pub fn assignment(&self, id: CaseId, s: &Scenario) -> Assignment {
         Assignment {
             order: self.work_order(),
             id,
             hours_left: self.hours_left(),
             hours_cut: self.hours_cut,
-            limit_day: self.arrival_day + limit_days,
+            limit_day: self.arrival_day + s.demand.limit_days,
+            complete_by: self.decision.map_or(u32::MAX, |d| d.complete_by),
+            paced: self.draws.u_pace < s.casework.pacing,
             started: self.started_day.is_some(),
             started_today: false,
             rushed: self.rushed,

@@ -31,7 +31,8 @@ impl Sim<'_> {
         for (p, post) in self.posts.iter_mut().enumerate() {
             let Some(w) = post.occupant.as_mut() else { continue };
             w.close_ongoing(day);
-            let mut hours = (day_hours - w.ongoing().len() as f64 * per_ongoing).max(0.0);
+            let taken = std::mem::take(&mut w.hours_taken_today);
+            let mut hours = (day_hours - taken - w.ongoing().len() as f64 * per_ongoing).max(0.0);
             if hours <= 0.0 {
                 continue;
             }
@@ -55,7 +56,14 @@ impl Sim<'_> {
                 // The least of the hours left today, the daily pace and the work left (no
                 // value here is NaN, so plain comparisons do what `f64::min` would).
                 let pace = if hours < per_case { hours } else { per_case };
-                let give = if a.hours_left < pace { a.hours_left } else { pace };
+                let mut give = if a.hours_left < pace { a.hours_left } else { pace };
+                if a.paced && day <= a.complete_by {
+                    // Worked evenly over the days left to the target, finishing on it.
+                    let even = a.hours_left / f64::from(a.complete_by - day + 1);
+                    if even < give {
+                        give = even;
+                    }
+                }
                 if give > 0.0 {
                     hours -= give;
                     a.hours_left -= give;

@@ -67,7 +67,8 @@ impl Sim<'_> {
                 if minutes <= left {
                     left -= minutes;
                     self.teams[team].in_consult = None;
-                    self.decide_shared(id, weight);
+                    let waiting = served.iter().map(|&t| self.teams[t].queue.len()).sum();
+                    self.decide_shared(id, weight, waiting);
                 } else {
                     self.teams[team].in_consult = Some((id, minutes - left));
                     left = 0.0;

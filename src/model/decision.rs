@@ -87,48 +87,44 @@ pub(super) fn worker_sd_at(j: &Judgement, novice_weight: f64, load: f64) -> f64 
     on_curve(j.sd_novice, j.sd_expert, novice_weight) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
 }
 
-/// The sd of a manager's rating error, from the manager's own experience.
-pub fn manager_sd(j: &Judgement, years: f64) -> f64 {
-    manager_sd_at(j, novice_weight(years, j.learning_years))
+/// The sd of a manager's rating error: the learning curve at the manager's own
+/// experience, times their skill relative to a worker's (`manager_sd_ratio`), raised by
+/// not having met the child (`manager_info_penalty`) and by each other case waiting in
+/// their queue (`manager_queue_effect`).
+pub fn manager_sd(j: &Judgement, years: f64, waiting: usize) -> f64 {
+    manager_sd_at(j, novice_weight(years, j.learning_years), waiting)
 }
 
 /// [`manager_sd`] at a novice weight carried along by the manager.
-fn manager_sd_at(j: &Judgement, novice_weight: f64) -> f64 {
+fn manager_sd_at(j: &Judgement, novice_weight: f64, waiting: usize) -> f64 {
     on_curve(j.sd_novice, j.sd_expert, novice_weight)
+        * j.manager_sd_ratio
+        * (1.0 + j.manager_info_penalty)
+        * (1.0 + j.manager_queue_effect * waiting as f64)
 }
 
-/// The weight on the worker's rating in the precision-weighted average of two correlated
-/// ratings (the best linear unbiased combination), kept within 0 to 1.
-pub fn combine_weight(sd_w: f64, sd_m: f64, rho: f64) -> f64 {
-    let denom = sd_w * sd_w + sd_m * sd_m - 2.0 * rho * sd_w * sd_m;
-    if denom <= 1e-12 {
-        return 0.5;
-    }
-    ((sd_m * sd_m - rho * sd_w * sd_m) / denom).clamp(0.0, 1.0)
-}
-
-/// The sd of `w * e_w + (1 - w) * e_m` for errors with sds `sd_w`, `sd_m` and correlation `rho`.
+/// The sd of `w * e_w + (1 - w) * e_m` for errors with sds `sd_w`, `sd_m` and correlation
+/// `rho`: the error of a shared rating that puts weight `1 - w` on the manager's.
 pub fn combined_sd(sd_w: f64, sd_m: f64, rho: f64, w: f64) -> f64 {
     let v = w * w * sd_w * sd_w + (1.0 - w) * (1.0 - w) * sd_m * sd_m + 2.0 * w * (1.0 - w) * rho * sd_w * sd_m;
     v.max(0.0).sqrt()
 }
 
 /// The manager's rating of a case: the same referral read with an error correlated `rho`
-/// with the worker's.
+/// with the worker's (the manager hears the worker's account first: anchoring).
 pub fn manager_rating(j: &Judgement, score: f64, z_worker: f64, z_manager: f64, sd_m: f64) -> f64 {
     score + sd_m * (j.rho * z_worker + (1.0 - j.rho * j.rho).sqrt() * z_manager)
 }
 
-/// The rating a shared decision uses.
-pub fn combined_rating(j: &Judgement, y_w: f64, sd_w: f64, y_m: f64, sd_m: f64) -> f64 {
-    match j.combine {
-        Combine::Average => {
-            let w = combine_weight(sd_w, sd_m, j.rho);
-            w * y_w + (1.0 - w) * y_m
-        }
+/// The rating a shared decision uses: the two views combined as the scenario says, with
+/// weights people choose (they cannot see the true error sizes), then any group shift.
+pub fn combined_rating(j: &Judgement, y_w: f64, y_m: f64) -> f64 {
+    let y = match j.combine {
+        Combine::Average => (1.0 - j.manager_weight) * y_w + j.manager_weight * y_m,
         Combine::DeferToManager => y_m,
         Combine::MoreUrgent => y_w.max(y_m),
-    }
+    };
+    y + j.shared_rating_shift
 }
 
 impl Sim<'_> {
@@ -153,17 +149,16 @@ impl Sim<'_> {
         self.newly_allocated.clear();
     }
 
-    /// A lone decision: the worker's rating, shifted by any lone-decision bias; a share of
-    /// non-urgent cases drift to the statutory limit as their target.
+    /// A lone decision: the worker's rating, shifted by any lone-decision shift; a share of
+    /// non-urgent cases drift to the statutory limit as their target. The worker's leaving
+    /// hazard follows the decision for a while (exposure or autonomy).
     pub(super) fn decide_alone(&mut self, id: CaseId) {
         let s = self.s;
         let c = self.cases.get(id);
-        let tier = Tier::of_rating(c.worker_rating + s.judgement.lone_decision_bias, &s.demand.risk_cuts);
+        let tier = Tier::of_rating(c.worker_rating + s.judgement.lone_rating_shift, &s.demand.risk_cuts);
         let drift = tier <= Tier::Medium && c.draws.u_drift < s.judgement.drift_share;
-        if tier >= Tier::High {
-            let post = c.worker.expect("allocated").0 as usize;
-            self.posts[post].occupant.as_mut().expect("worker").last_lone_high_day = Some(self.day);
-        }
+        let post = c.worker.expect("allocated").0 as usize;
+        self.posts[post].occupant.as_mut().expect("worker").last_lone_day = Some(self.day);
         self.set_decision(id, tier, false, drift);
     }
 
@@ -174,27 +169,31 @@ impl Sim<'_> {
         match self.consulting_team(team) {
             Some(m) => {
                 let minutes = self.consult_minutes(id);
+                let waiting = self.teams[m].queue.len();
                 let manager = self.teams[m].manager.as_mut().expect("consulting manager");
                 manager.minutes_left -= minutes;
                 let weight = manager.novice_weight;
-                self.decide_shared(id, weight);
+                self.decide_shared(id, weight, waiting);
             }
             // No manager anywhere in the authority: the worker decides alone.
             None => self.decide_alone(id),
         }
     }
 
-    /// A shared decision by the worker and a manager at `manager_weight` on the learning
-    /// curve (their novice weight).
-    pub(super) fn decide_shared(&mut self, id: CaseId, manager_weight: f64) {
+    /// A shared decision by the worker and a manager at `novice_weight` on the learning
+    /// curve, with `waiting` other cases in their queue. Recording it takes some of the
+    /// worker's day.
+    pub(super) fn decide_shared(&mut self, id: CaseId, novice_weight: f64, waiting: usize) {
         let s = self.s;
         let j = &s.judgement;
         let c = self.cases.get(id);
-        let sd_m = manager_sd_at(j, manager_weight);
+        let sd_m = manager_sd_at(j, novice_weight, waiting);
         let y_m = manager_rating(j, c.score, c.draws.z_worker, c.draws.z_manager, sd_m);
-        let y = combined_rating(j, c.worker_rating, c.worker_sd, y_m, sd_m);
-        let tier = Tier::of_rating(y, &s.demand.risk_cuts);
+        let tier = Tier::of_rating(combined_rating(j, c.worker_rating, y_m), &s.demand.risk_cuts);
         let wait = self.day - c.allocated_day;
+        let post = c.worker.expect("a case in consultation has a worker").0 as usize;
+        self.posts[post].occupant.as_mut().expect("worker").hours_taken_today +=
+            s.casework.recording_hours_per_shared_decision;
         if self.in_horizon() {
             self.rec.consult_wait(wait);
         }
@@ -214,9 +213,11 @@ impl Sim<'_> {
             complete_by: c.arrival_day + target,
         });
         c.state = CaseState::InAssessment;
-        let (true_tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
+        let (true_tier, days, order, complete_by) = (c.tier, day - c.arrival_day, c.work_order(), c.arrival_day + target);
         let post = c.worker.expect("a decided case has a worker").0 as usize;
-        self.posts[post].occupant.as_mut().expect("worker").reorder(id, order);
+        let w = self.posts[post].occupant.as_mut().expect("worker");
+        w.reorder(id, order);
+        w.set_target(id, complete_by);
         if self.in_horizon() {
             self.rec.decision(true_tier, tier, shared, days);
         }
@@ -248,20 +249,33 @@ mod tests {
     }
 
     #[test]
-    fn the_precision_weighted_average_has_the_textbook_variance() {
-        // Unclamped, the BLUE of two correlated estimates has variance
-        // sd_w^2 sd_m^2 (1 - rho^2) / (sd_w^2 + sd_m^2 - 2 rho sd_w sd_m).
-        for &(sd_w, sd_m, rho) in &[(0.2, 0.15, 0.3), (0.1, 0.1, 0.0), (0.25, 0.12, -0.2), (0.18, 0.2, 0.5)] {
-            let w = combine_weight(sd_w, sd_m, rho);
-            assert!(w > 0.0 && w < 1.0);
-            let expect =
-                sd_w * sd_w * sd_m * sd_m * (1.0 - rho * rho) / (sd_w * sd_w + sd_m * sd_m - 2.0 * rho * sd_w * sd_m);
-            assert!((combined_sd(sd_w, sd_m, rho, w).powi(2) - expect).abs() < 1e-12);
-            // And it is no worse than either view alone.
-            assert!(combined_sd(sd_w, sd_m, rho, w) <= sd_w.min(sd_m) + 1e-12);
-        }
-        // Equal, independent errors: equal weights, variance halved.
-        assert!((combine_weight(0.2, 0.2, 0.0) - 0.5).abs() < 1e-12);
+    fn a_shared_rating_weights_the_views_as_the_scenario_says_and_shifts_them() {
+        let mut j = crate::scenario::Scenario::default().judgement;
+        j.manager_weight = 0.75;
+        j.shared_rating_shift = 0.02;
+        assert!((combined_rating(&j, 0.4, 0.8) - (0.25 * 0.4 + 0.75 * 0.8 + 0.02)).abs() < 1e-12);
+        j.combine = Combine::DeferToManager;
+        assert!((combined_rating(&j, 0.4, 0.8) - 0.82).abs() < 1e-12);
+        j.combine = Combine::MoreUrgent;
+        assert!((combined_rating(&j, 0.9, 0.8) - 0.92).abs() < 1e-12);
+        // Weights that do not know the error sizes can make the shared view the noisier:
+        // a manager twice as noisy, trusted at 0.75, independent.
+        assert!(combined_sd(0.2, 0.4, 0.0, 0.25) > 0.2);
+        // Equal, independent errors at equal weights: variance halved.
+        assert!((combined_sd(0.2, 0.2, 0.0, 0.5).powi(2) - 0.02).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_managers_error_grows_with_distance_and_queue() {
+        let mut j = crate::scenario::Scenario::default().judgement;
+        j.manager_sd_ratio = 1.0;
+        j.manager_info_penalty = 0.0;
+        j.manager_queue_effect = 0.0;
+        // Without a penalty a manager rates like a worker of the same experience.
+        assert!((manager_sd(&j, 7.0, 5) - worker_sd(&j, 7.0, 0.5)).abs() < 1e-12);
+        j.manager_info_penalty = 0.2;
+        j.manager_queue_effect = 0.01;
+        assert!((manager_sd(&j, 7.0, 5) - worker_sd(&j, 7.0, 0.5) * 1.2 * 1.05).abs() < 1e-12);
     }
 
     #[test]
@@ -290,9 +304,9 @@ mod tests {
     #[test]
     fn rating_error_falls_with_experience_and_rises_with_load() {
         let j = crate::scenario::Scenario::default().judgement;
-        assert_eq!(worker_sd(&j, 0.0, 0.5), j.sd_novice);
+        assert!((worker_sd(&j, 0.0, 0.5) - j.sd_novice).abs() < 1e-15);
         assert!(worker_sd(&j, 10.0, 0.5) < worker_sd(&j, 1.0, 0.5));
-        assert_eq!(worker_sd(&j, 0.0, 1.0), j.sd_novice);
+        assert!((worker_sd(&j, 0.0, 1.0) - j.sd_novice).abs() < 1e-15);
         assert!((worker_sd(&j, 0.0, 1.5) - j.sd_novice * (1.0 + 0.5 * j.load_effect)).abs() < 1e-12);
     }
 }

@@ -21,9 +21,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal};
-pub use decision::{Rule, combine_weight, combined_sd, manager_sd, worker_sd};
+pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_sd, worker_sd};
 pub use draw::uniform;
-pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median};
+pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median, quantile};
 pub use streams::{Event, Purpose, Stream, event_stream, stream};
 pub use worker::{Kind, learning_curve};
 
@@ -317,18 +317,27 @@ impl<'s> Sim<'s> {
             st.unallocated += t.unallocated.len() as u32;
             st.consult_queue += t.queue.len() as u32;
         }
+        let five_years = 5 * i64::from(DAYS_PER_YEAR);
         for post in &self.posts {
             st.vacant += u32::from(post.is_vacant());
             if let Some(w) = &post.occupant {
                 if w.is_employed() {
                     st.employed += 1;
+                    st.tenure_under_five += u32::from(w.tenure_days(self.day) < five_years);
                 } else {
                     st.agency += 1;
+                    st.agency_in_vacancy += u32::from(post.absent.is_none());
                 }
                 if w.caseload() > 0 {
                     st.holders += 1;
                     st.cases_held += w.caseload();
                 }
+                st.under_two += u32::from(w.years < 2.0);
+            }
+            if let Some((w, _)) = &post.absent {
+                st.employed += 1;
+                st.absent += 1;
+                st.tenure_under_five += u32::from(w.tenure_days(self.day) < five_years);
                 st.under_two += u32::from(w.years < 2.0);
             }
         }
@@ -364,6 +373,8 @@ impl<'s> Sim<'s> {
                         agency_arrivals: 0,
                         vacancies: 0,
                         agency_searches: 0,
+                        absent: None,
+                        absences: 0,
                         occupant: None,
                         hire_day: None,
                         agency_day: None,

@@ -38,6 +38,11 @@ metrics! {
     DaysToStart => "days_to_start_mean", "working days", "referral to start of work";
     DaysToCompletion => "days_to_completion_mean", "working days", "referral to completion";
     DaysToCompletionMedian => "days_to_completion_median", "working days", "referral to completion, median";
+    DaysToCompletionP25 => "days_to_completion_p25", "working days", "referral to completion, lower quartile";
+    DaysToCompletionP75 => "days_to_completion_p75", "working days", "referral to completion, upper quartile";
+    Within10 => "within_10_days_pct", "%", "assessments completed within 10 working days";
+    Within20 => "within_20_days_pct", "%", "assessments completed within 20 working days";
+    FinalWeek => "completed_in_last_5_days_pct", "%", "assessments completed in the last 5 days before the limit";
     WithinLimit => "within_limit_pct", "%", "assessments completed within the limit";
     OpenAssessments => "open_assessments_mean", "cases", "referrals open (not yet assessed), daily mean";
     Unallocated => "unallocated_mean", "cases", "assessments waiting for a worker, daily mean";
@@ -54,8 +59,11 @@ metrics! {
     Rereferral => "rereferral_pct", "%", "referrals that are re-referrals within 12 months";
     Turnover => "turnover_pct", "%/year", "employed social workers leaving a year";
     LeaversUnderTwoYears => "leavers_under_two_years_service_pct", "%", "leavers with under 2 years in post";
+    UnderFiveYearsInAuthority => "under_five_years_in_authority_pct", "%", "employed social workers under 5 years in the authority";
     Vacancy => "vacancy_pct", "%", "posts without an employed worker";
     Agency => "agency_pct", "%", "agency share of social workers";
+    AgencyCoveringVacancies => "agency_covering_vacancies_pct", "%", "agency workers covering a vacancy (the rest cover absence)";
+    LongAbsence => "long_absence_pct", "%", "employed social workers away on long absence";
     Caseload => "caseload_mean", "cases", "cases per case holder";
     UnderTwoYears => "under_two_years_pct", "%", "social workers under 2 years' experience";
     ConsultUtilisation => "consult_utilisation_pct", "%", "manager consultation time used";
@@ -138,6 +146,8 @@ pub struct Recorder {
     pub completed: u64,
     pub completion_days: u64,
     pub within_limit: u64,
+    /// Completed in the five working days up to and including the limit.
+    pub completed_in_final_week: u64,
     /// Completions by days from referral (last bin holds everything longer).
     pub duration_histogram: Vec<u64>,
     pub quality: f64,
@@ -150,6 +160,9 @@ pub struct Recorder {
     pub leavers_short_service: u64,
     pub employed_days: u64,
     pub agency_days: u64,
+    pub agency_vacancy_days: u64,
+    pub absent_days: u64,
+    pub tenure_under_five_days: u64,
     pub vacant_days: u64,
     pub post_days: u64,
     pub cases_held: u64,
@@ -188,6 +201,7 @@ impl Default for Recorder {
             completed: 0,
             completion_days: 0,
             within_limit: 0,
+            completed_in_final_week: 0,
             duration_histogram: vec![0; HISTOGRAM_DAYS + 1],
             quality: 0.0,
             missed: 0,
@@ -199,6 +213,9 @@ impl Default for Recorder {
             leavers_short_service: 0,
             employed_days: 0,
             agency_days: 0,
+            agency_vacancy_days: 0,
+            absent_days: 0,
+            tenure_under_five_days: 0,
             vacant_days: 0,
             post_days: 0,
             cases_held: 0,
@@ -229,6 +246,12 @@ pub struct Stocks {
     pub under_two: u32,
     pub consult_queue: u32,
     pub late_high_risk_open: u32,
+    /// Agency workers in posts with no employed worker (not covering an absence).
+    pub agency_in_vacancy: u32,
+    /// Employed workers away on long absence (counted in `employed` too).
+    pub absent: u32,
+    /// Employed workers under 5 years in the authority.
+    pub tenure_under_five: u32,
 }
 
 impl Recorder {
@@ -266,6 +289,7 @@ impl Recorder {
         self.month.completed += 1;
         self.completion_days += u64::from(days);
         self.within_limit += u64::from(days <= limit);
+        self.completed_in_final_week += u64::from(days <= limit && days + 5 > limit);
         self.duration_histogram[(days as usize).min(HISTOGRAM_DAYS)] += 1;
         self.quality += quality;
         self.missed += u64::from(missed);
@@ -294,6 +318,9 @@ impl Recorder {
         self.open_days += u64::from(st.open_assessments);
         self.employed_days += u64::from(st.employed);
         self.agency_days += u64::from(st.agency);
+        self.agency_vacancy_days += u64::from(st.agency_in_vacancy);
+        self.absent_days += u64::from(st.absent);
+        self.tenure_under_five_days += u64::from(st.tenure_under_five);
         self.vacant_days += u64::from(st.vacant);
         self.post_days += u64::from(st.posts);
         self.cases_held += u64::from(st.cases_held);
@@ -334,6 +361,11 @@ impl Recorder {
                 Metric::DaysToStart => ratio(self.start_days, self.started),
                 Metric::DaysToCompletion => ratio(self.completion_days, self.completed),
                 Metric::DaysToCompletionMedian => median(&self.duration_histogram),
+                Metric::DaysToCompletionP25 => quantile(&self.duration_histogram, 0.25),
+                Metric::DaysToCompletionP75 => quantile(&self.duration_histogram, 0.75),
+                Metric::Within10 => pct(self.duration_histogram[..=10].iter().sum(), self.completed),
+                Metric::Within20 => pct(self.duration_histogram[..=20].iter().sum(), self.completed),
+                Metric::FinalWeek => pct(self.completed_in_final_week, self.completed),
                 Metric::WithinLimit => pct(self.within_limit, self.completed),
                 Metric::OpenAssessments => ratio(self.open_days, self.days),
                 Metric::Unallocated => ratio(self.unallocated_days, self.days),
@@ -354,6 +386,9 @@ impl Recorder {
                 Metric::LeaversUnderTwoYears => pct(self.leavers_short_service, self.leavers_employed),
                 Metric::Vacancy => pct(self.vacant_days, self.post_days),
                 Metric::Agency => pct(self.agency_days, self.worker_days),
+                Metric::AgencyCoveringVacancies => pct(self.agency_vacancy_days, self.agency_days),
+                Metric::LongAbsence => pct(self.absent_days, self.employed_days),
+                Metric::UnderFiveYearsInAuthority => pct(self.tenure_under_five_days, self.employed_days),
                 Metric::Caseload => ratio(self.cases_held, self.holder_days),
                 Metric::UnderTwoYears => pct(self.under_two_days, self.worker_days),
                 // Above 100 when same-day consultations for immediate risk ran over time.
@@ -383,19 +418,25 @@ fn pct(a: u64, b: u64) -> f64 {
 
 /// The median of a histogram of whole days (the lower median for an even count).
 pub fn median(histogram: &[u64]) -> f64 {
+    quantile(histogram, 0.5)
+}
+
+/// The `q` quantile of a histogram of whole days: the least day by which at least
+/// `ceil(q n)` of the `n` counted (at least one) are done.
+pub fn quantile(histogram: &[u64], q: f64) -> f64 {
     let n: u64 = histogram.iter().sum();
     if n == 0 {
         return f64::NAN;
     }
-    let half = n.div_ceil(2);
+    let need = ((q * n as f64).ceil() as u64).max(1);
     let mut acc = 0;
     for (days, count) in histogram.iter().enumerate() {
         acc += count;
-        if acc >= half {
+        if acc >= need {
             return days as f64;
         }
     }
-    unreachable!("the counts sum to n")
+    (histogram.len() - 1) as f64
 }
 
 #[cfg(test)]
@@ -408,6 +449,10 @@ mod tests {
         assert_eq!(median(&[1, 1, 1]), 1.0);
         assert_eq!(median(&[2, 2]), 0.0);
         assert!(median(&[0, 0]).is_nan());
+        // Quartiles of 1..=8 (one each): the 2nd and 6th.
+        let h = [0, 1, 1, 1, 1, 1, 1, 1, 1];
+        assert_eq!((quantile(&h, 0.25), quantile(&h, 0.75)), (2.0, 6.0));
+        assert_eq!(quantile(&h, 0.0), 1.0);
     }
 
     #[test]

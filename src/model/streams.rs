@@ -57,6 +57,8 @@ pub enum Event {
     Manager = 5,
     /// The first workers on day 0, one per post.
     Initial = 6,
+    /// The n-th long absence at a post: its length, and the worker's next threshold.
+    Absence = 7,
 }
 
 /// The stream of the `n`-th event of kind `event` at post or team `owner`.

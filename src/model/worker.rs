@@ -21,8 +21,9 @@ pub struct Worker {
     /// `exp(-years / learning_years)`: where the worker is on the learning curve, carried
     /// along day by day so that rating and quality need no `exp` (see [`learning_curve`]).
     pub novice_weight: f64,
-    /// The day they started in this post (tenure).
-    pub start_day: u32,
+    /// The day they started in this authority (before day 0 for the first workers): their
+    /// tenure, which sets their leaving rate.
+    pub start_day: i64,
     /// Open assessments held, kept in work order (see `Case::work_order`), each with the
     /// progress of its work: the daily casework loop reads only these.
     assessments: Vec<Assignment>,
@@ -39,8 +40,15 @@ pub struct Worker {
     pub threshold: f64,
     /// The day they leave, once they have resigned.
     pub leaving_day: Option<u32>,
-    /// The last day they rated a case high or above without a manager.
-    pub last_lone_high_day: Option<u32>,
+    /// The last day they decided a timescale without a manager.
+    pub last_lone_day: Option<u32>,
+    /// Hours of today's working time already taken (recording shared decisions), which
+    /// casework does not have.
+    pub hours_taken_today: f64,
+    /// Cumulative hazard of a long absence, and the unit-exponential threshold at which
+    /// one starts (employed workers only).
+    pub absence_hazard: f64,
+    pub absence_threshold: f64,
 }
 
 impl Worker {
@@ -49,7 +57,7 @@ impl Worker {
             kind,
             years,
             novice_weight: novice_weight(years, s.judgement.learning_years),
-            start_day: day,
+            start_day: i64::from(day),
             assessments: Vec::new(),
             ongoing: Vec::new(),
             next_ongoing_end: u32::MAX,
@@ -58,7 +66,22 @@ impl Worker {
             hazard: 0.0,
             threshold,
             leaving_day: None,
-            last_lone_high_day: None,
+            last_lone_day: None,
+            hours_taken_today: 0.0,
+            absence_hazard: 0.0,
+            absence_threshold: f64::INFINITY,
+        }
+    }
+
+    /// Whole working days in this authority by `day`.
+    pub fn tenure_days(&self, day: u32) -> i64 {
+        i64::from(day) - self.start_day
+    }
+
+    /// Sets the target day and pacing of an assessment whose timescale was decided.
+    pub fn set_target(&mut self, id: CaseId, complete_by: u32) {
+        if let Some(a) = self.assessments.iter_mut().find(|a| a.id == id) {
+            a.complete_by = complete_by;
         }
     }
 
@@ -191,6 +214,13 @@ pub struct Rates {
     pub leave_per_day: [f64; 3],
     /// `exp(-1 / (DAYS_PER_YEAR * learning_years))`: a day's change in the novice weight.
     pub novice_weight_per_day: f64,
+    /// The factor on a permanent worker's leaving rate under 2 years' tenure, and from 2
+    /// to 5 years.
+    pub tenure_under_2: f64,
+    pub tenure_2_to_5: f64,
+    /// The daily hazard of a long absence starting: `share / ((1 - share) * mean days)`, so
+    /// that a share `long_absence_share` of employed days are spent absent.
+    pub absence_per_day: f64,
 }
 
 impl Rates {
@@ -203,6 +233,31 @@ impl Rates {
             leave_per_day: [wf.leave_rate_permanent, wf.leave_rate_newly_qualified, wf.leave_rate_agency]
                 .map(|r| r * per_day),
             novice_weight_per_day: super::draw::exp(-per_day / s.judgement.learning_years),
+            tenure_under_2: wf.tenure_hazard_ratio_under_2,
+            tenure_2_to_5: wf.tenure_hazard_ratio_2_to_5,
+            absence_per_day: if wf.long_absence_share > 0.0 {
+                wf.long_absence_share / ((1.0 - wf.long_absence_share) * wf.long_absence_days_mean)
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// The leaving rate per working day of a worker of this kind and tenure, before stress
+    /// and any lone-decision effect: permanent workers leave faster in their first years in
+    /// the authority.
+    pub fn leave_at(&self, kind: Kind, tenure_days: i64) -> f64 {
+        let base = self.leave_per_day(kind);
+        if kind != Kind::Permanent {
+            return base;
+        }
+        let year = i64::from(DAYS_PER_YEAR);
+        if tenure_days < 2 * year {
+            base * self.tenure_under_2
+        } else if tenure_days < 5 * year {
+            base * self.tenure_2_to_5
+        } else {
+            base
         }
     }
 
@@ -227,6 +282,10 @@ pub struct Assignment {
     pub hours_cut: f64,
     /// The last day within the statutory limit.
     pub limit_day: u32,
+    /// The decided completion target (`u32::MAX` while undecided), and whether the worker
+    /// paces this assessment to it rather than working it as fast as the day allows.
+    pub complete_by: u32,
+    pub paced: bool,
     pub started: bool,
     /// Started in today's casework (cleared once the start is recorded).
     pub started_today: bool,
@@ -252,13 +311,24 @@ pub struct Post {
     pub hire_day: Option<u32>,
     /// The day agency cover starts, if it was found.
     pub agency_day: Option<u32>,
+    /// The employed worker away on a long absence, and the day they return: the post is
+    /// theirs, and any agency worker in it covers the absence, not a vacancy.
+    pub absent: Option<(Worker, u32)>,
+    /// How many long absences the post has had (keys the next one's draws).
+    pub absences: u32,
 }
 
 impl Post {
     /// Vacant: no employed worker in the post (agency cover counts as vacant, as in the
     /// published vacancy rate).
     pub fn is_vacant(&self) -> bool {
-        !self.occupant.as_ref().is_some_and(Worker::is_employed)
+        self.absent.is_none() && !self.occupant.as_ref().is_some_and(Worker::is_employed)
+    }
+
+    /// The day the need for agency cover ends: the permanent hire starting, or the absent
+    /// worker returning.
+    pub fn cover_until(&self) -> Option<u32> {
+        self.hire_day.or(self.absent.as_ref().map(|(_, back)| *back))
     }
 }
 
@@ -306,6 +376,8 @@ mod tests {
                         hours_left: 1.0,
                         hours_cut: 0.0,
                         limit_day: 45,
+                        complete_by: u32::MAX,
+                        paced: false,
                         started: false,
                         started_today: false,
                         rushed: false,

@@ -30,7 +30,8 @@ pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Ma
 }
 
 /// Day 0: the post is vacant (perhaps with agency cover) or filled. `init` is the day-0
-/// stream all posts share; `own` the post's own day-0 stream.
+/// stream all posts share; `own` the post's own day-0 stream. A first worker has been in
+/// the authority for a uniform share of their experience, so tenure starts spread out.
 pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream, mut own: Stream) {
     let w = &s.workforce;
     let u_vacant = uniform(init);
@@ -49,7 +50,10 @@ pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream, mut
     } else {
         let years = lognormal(w.initial_experience_years_mean, w.initial_experience_years_cv, z_years);
         let kind = if years < 1.0 { Kind::NewlyQualified } else { Kind::Permanent };
-        post.occupant = Some(Worker::new(s, kind, years, 0, threshold));
+        let mut worker = Worker::new(s, kind, years, 0, threshold);
+        worker.start_day = -((uniform(&mut own) * years * f64::from(DAYS_PER_YEAR)) as i64);
+        worker.absence_threshold = exponential(&mut own);
+        post.occupant = Some(worker);
     }
 }
 
@@ -60,8 +64,10 @@ enum Departure {
     Left,
     /// Promoted to team manager.
     Promoted,
-    /// Agency cover making way for the permanent hire.
+    /// Agency cover making way for the permanent hire or the absent worker's return.
     Replaced,
+    /// Away on a long absence, keeping the post.
+    Absent,
 }
 
 impl Sim<'_> {
@@ -76,20 +82,30 @@ impl Sim<'_> {
         let day = self.day;
         let wf = &s.workforce;
         for p in 0..self.posts.len() {
+            if self.posts[p].absent.as_ref().is_some_and(|(_, back)| *back == day) {
+                self.come_back(p);
+            }
             if let Some(w) = self.posts[p].occupant.as_mut() {
                 w.update_stress(s, &self.rates);
                 w.gain_experience(&self.rates);
                 if w.leaving_day.is_none() {
-                    let exposed = w.last_lone_high_day.is_some_and(|d| f64::from(day - d) < wf.exposure_window_days);
-                    let exposure = if exposed { 1.0 + wf.exposure_effect } else { 1.0 };
-                    w.hazard += self.rates.leave_per_day(w.kind) * w.stress_factor * exposure;
+                    let lone = w.last_lone_day.is_some_and(|d| f64::from(day - d) < wf.lone_decision_window_days);
+                    let effect = if lone { 1.0 + wf.lone_decision_leave_effect } else { 1.0 };
+                    w.hazard += self.rates.leave_at(w.kind, w.tenure_days(day)) * w.stress_factor * effect;
                     if w.hazard >= w.threshold {
                         let notice = if w.is_employed() { wf.notice_days } else { wf.agency_notice_days };
                         w.leaving_day = Some(day + notice);
                     }
                 }
+                let mut away = false;
+                if w.leaving_day.is_none() && w.is_employed() {
+                    w.absence_hazard += self.rates.absence_per_day;
+                    away = w.absence_hazard >= w.absence_threshold;
+                }
                 if w.leaving_day == Some(day) {
                     self.depart(p, Departure::Left);
+                } else if away {
+                    self.depart(p, Departure::Absent);
                 }
             }
             if self.posts[p].hire_day == Some(day) {
@@ -107,7 +123,9 @@ impl Sim<'_> {
         }
     }
 
-    /// A worker leaves post `p`: their cases go back to the team, and recruitment starts.
+    /// A worker leaves post `p` (for good, for promotion, for a long absence, or as agency
+    /// cover no longer needed): their cases go back to the team, and recruitment or cover
+    /// starts as the reason needs.
     fn depart(&mut self, p: usize, why: Departure) {
         let s = self.s;
         let day = self.day;
@@ -132,26 +150,50 @@ impl Sim<'_> {
             self.teams[team].unallocated.push_front(id);
         }
         self.teams[team].unallocated_ongoing.extend(w.take_ongoing());
-        if why == Departure::Left && self.in_horizon() {
-            self.rec.leaver(w.is_employed(), day - w.start_day < 2 * DAYS_PER_YEAR);
+        w.hours_taken_today = 0.0;
+        match why {
+            Departure::Replaced => return,
+            Departure::Absent => {
+                let mut rng = self.people(Event::Absence, p, self.posts[p].absences);
+                let post = &mut self.posts[p];
+                post.absences += 1;
+                let length = exponential(&mut rng) * s.workforce.long_absence_days_mean;
+                w.absence_hazard = 0.0;
+                w.absence_threshold = exponential(&mut rng);
+                post.absent = Some((w, day + (length.round() as u32).max(1)));
+            }
+            Departure::Left | Departure::Promoted => {
+                if why == Departure::Left && self.in_horizon() {
+                    self.rec.leaver(w.is_employed(), w.tenure_days(day) < 2 * i64::from(DAYS_PER_YEAR));
+                }
+                if w.is_employed() {
+                    let mut rng = self.people(Event::Vacancy, p, self.posts[p].vacancies);
+                    let post = &mut self.posts[p];
+                    post.vacancies += 1;
+                    let z = normal(&mut rng);
+                    let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
+                    post.hire_day = Some(day + (wait.round() as u32).max(1));
+                }
+            }
         }
-        if why == Departure::Replaced {
-            return;
-        }
-        if w.is_employed() {
-            let mut rng = self.people(Event::Vacancy, p, self.posts[p].vacancies);
-            let post = &mut self.posts[p];
-            post.vacancies += 1;
-            let z = normal(&mut rng);
-            let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
-            post.hire_day = Some(day + (wait.round() as u32).max(1));
-        }
-        // Agency cover for the vacancy; or, when an agency worker left a vacancy still
-        // being recruited to, cover again.
+        // Agency cover for the vacancy or the absence; or, when an agency worker left a
+        // post still waiting for its hire or its absent worker, cover again.
         self.seek_agency(p);
     }
 
-    /// Looks for agency cover for a vacant post while its hire is on the way.
+    /// The absent worker returns to their post; agency cover in it makes way.
+    fn come_back(&mut self, p: usize) {
+        if self.posts[p].occupant.is_some() {
+            self.depart(p, Departure::Replaced);
+        }
+        let post = &mut self.posts[p];
+        post.agency_day = None;
+        let (w, _) = post.absent.take().expect("an absent worker");
+        post.occupant = Some(w);
+    }
+
+    /// Looks for agency cover for a post without its worker, until the hire starts or the
+    /// absent worker returns.
     fn seek_agency(&mut self, p: usize) {
         let s = self.s;
         let mut rng = self.people(Event::AgencySearch, p, self.posts[p].agency_searches);
@@ -159,8 +201,10 @@ impl Sim<'_> {
         post.agency_searches += 1;
         let u = uniform(&mut rng);
         let start = self.day + s.workforce.agency_start_days;
-        post.agency_day = match post.hire_day {
-            Some(hire) if u < s.workforce.agency_cover_share && start < hire => Some(start),
+        let share =
+            if post.absent.is_some() { s.workforce.absence_agency_cover_share } else { s.workforce.agency_cover_share };
+        post.agency_day = match post.cover_until() {
+            Some(until) if u < share && start < until => Some(start),
             _ => None,
         };
     }
@@ -190,6 +234,7 @@ impl Sim<'_> {
         let u = uniform(&mut rng);
         let z = normal(&mut rng);
         let threshold = exponential(&mut rng);
+        let absence_threshold = exponential(&mut rng);
         let (kind, years) = if u < s.workforce.newly_qualified_share {
             (Kind::NewlyQualified, 0.0)
         } else {
@@ -199,7 +244,9 @@ impl Sim<'_> {
             (Kind::Permanent, years)
         };
         if post.occupant.is_none() {
-            post.occupant = Some(Worker::new(s, kind, years, self.day, threshold));
+            let mut w = Worker::new(s, kind, years, self.day, threshold);
+            w.absence_threshold = absence_threshold;
+            post.occupant = Some(w);
         }
     }
 

@@ -107,8 +107,12 @@ const KEY_PARAMETERS: &[&str] = &[
     "workforce.agency_cover_share",
     "judgement.combine",
     "judgement.drift_share",
-    "judgement.lone_decision_bias",
-    "workforce.exposure_effect",
+    "judgement.lone_rating_shift",
+    "judgement.shared_rating_shift",
+    "judgement.manager_weight",
+    "judgement.manager_info_penalty",
+    "casework.pacing",
+    "workforce.lone_decision_leave_effect",
 ];
 
 fn value_text(v: &Value) -> String {

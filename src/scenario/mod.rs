@@ -1,6 +1,7 @@
 //! Scenarios: a TOML file, checked against the parameter table, becomes a validated
 //! [`Scenario`] whose fields carry the guarantees the model relies on.
 
+pub mod annotate;
 mod error;
 pub mod params;
 mod parse;
@@ -22,7 +23,8 @@ pub const DAYS_PER_YEAR: u32 = 250;
 /// How a shared decision combines the worker's and the manager's rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Combine {
-    /// Precision-weighted mean of the two ratings (best linear unbiased, weights kept in 0..1).
+    /// A weighted mean of the two ratings, `manager_weight` on the manager's: weights that
+    /// people choose, not ones that know the true error sizes.
     Average,
     DeferToManager,
     /// The more urgent (higher) of the two ratings.
@@ -81,16 +83,25 @@ pub struct Casework {
     pub manageable_caseload: f64,
     pub handover_loss: f64,
     pub rush_cut_share: f64,
+    /// Share of assessments worked evenly to their completion target.
+    pub pacing: f64,
+    pub recording_hours_per_shared_decision: f64,
 }
 
 #[derive(Debug, Clone)]
 pub struct Judgement {
-    pub sd_novice: f64,
     pub sd_expert: f64,
+    /// `sd_expert * novice_sd_ratio`: the rating error sd with no experience.
+    pub sd_novice: f64,
     pub learning_years: f64,
     pub load_effect: f64,
     pub rho: f64,
-    pub lone_decision_bias: f64,
+    pub manager_weight: f64,
+    pub manager_sd_ratio: f64,
+    pub manager_info_penalty: f64,
+    pub manager_queue_effect: f64,
+    pub lone_rating_shift: f64,
+    pub shared_rating_shift: f64,
     pub drift_share: f64,
     pub combine: Combine,
 }
@@ -125,10 +136,12 @@ pub struct Workforce {
     pub leave_rate_permanent: f64,
     pub leave_rate_newly_qualified: f64,
     pub leave_rate_agency: f64,
+    pub tenure_hazard_ratio_under_2: f64,
+    pub tenure_hazard_ratio_2_to_5: f64,
     pub stress_effect: f64,
     pub stress_window_days: f64,
-    pub exposure_effect: f64,
-    pub exposure_window_days: f64,
+    pub lone_decision_leave_effect: f64,
+    pub lone_decision_window_days: f64,
     pub notice_days: u32,
     pub agency_notice_days: u32,
     pub time_to_hire_days_mean: f64,
@@ -138,6 +151,9 @@ pub struct Workforce {
     pub experienced_hire_years_cv: f64,
     pub agency_cover_share: f64,
     pub agency_start_days: u32,
+    pub long_absence_share: f64,
+    pub long_absence_days_mean: f64,
+    pub absence_agency_cover_share: f64,
     pub initial_experience_years_mean: f64,
     pub initial_experience_years_cv: f64,
     pub initial_vacancy_share: f64,
@@ -339,14 +355,21 @@ impl Scenario {
             manageable_caseload: g.num("casework.manageable_caseload"),
             handover_loss: g.num("casework.handover_loss"),
             rush_cut_share: g.num("casework.rush_cut_share"),
+            pacing: g.num("casework.pacing"),
+            recording_hours_per_shared_decision: g.num("casework.recording_hours_per_shared_decision"),
         };
         let judgement = Judgement {
-            sd_novice: g.num("judgement.sd_novice"),
             sd_expert: g.num("judgement.sd_expert"),
+            sd_novice: g.num("judgement.sd_expert") * g.num("judgement.novice_sd_ratio"),
             learning_years: g.num("judgement.learning_years"),
             load_effect: g.num("judgement.load_effect"),
             rho: g.num("judgement.rho"),
-            lone_decision_bias: g.num("judgement.lone_decision_bias"),
+            manager_weight: g.num("judgement.manager_weight"),
+            manager_sd_ratio: g.num("judgement.manager_sd_ratio"),
+            manager_info_penalty: g.num("judgement.manager_info_penalty"),
+            manager_queue_effect: g.num("judgement.manager_queue_effect"),
+            lone_rating_shift: g.num("judgement.lone_rating_shift"),
+            shared_rating_shift: g.num("judgement.shared_rating_shift"),
             drift_share: g.num("judgement.drift_share"),
             combine: match g.text("judgement.combine").as_str() {
                 "average" => Combine::Average,
@@ -408,10 +431,12 @@ impl Scenario {
             leave_rate_permanent: g.num("workforce.leave_rate_permanent"),
             leave_rate_newly_qualified: g.num("workforce.leave_rate_newly_qualified"),
             leave_rate_agency: g.num("workforce.leave_rate_agency"),
+            tenure_hazard_ratio_under_2: g.num("workforce.tenure_hazard_ratio_under_2"),
+            tenure_hazard_ratio_2_to_5: g.num("workforce.tenure_hazard_ratio_2_to_5"),
             stress_effect: g.num("workforce.stress_effect"),
             stress_window_days: g.num("workforce.stress_window_days"),
-            exposure_effect: g.num("workforce.exposure_effect"),
-            exposure_window_days: g.num("workforce.exposure_window_days"),
+            lone_decision_leave_effect: g.num("workforce.lone_decision_leave_effect"),
+            lone_decision_window_days: g.num("workforce.lone_decision_window_days"),
             notice_days: g.num("workforce.notice_days") as u32,
             agency_notice_days: g.num("workforce.agency_notice_days") as u32,
             time_to_hire_days_mean: g.num("workforce.time_to_hire_days_mean"),
@@ -421,6 +446,9 @@ impl Scenario {
             experienced_hire_years_cv: g.num("workforce.experienced_hire_years_cv"),
             agency_cover_share: g.num("workforce.agency_cover_share"),
             agency_start_days: g.num("workforce.agency_start_days") as u32,
+            long_absence_share: g.num("workforce.long_absence_share"),
+            long_absence_days_mean: g.num("workforce.long_absence_days_mean"),
+            absence_agency_cover_share: g.num("workforce.absence_agency_cover_share"),
             initial_experience_years_mean: g.num("workforce.initial_experience_years_mean"),
             initial_experience_years_cv: g.num("workforce.initial_experience_years_cv"),
             initial_vacancy_share: g.num("workforce.initial_vacancy_share"),

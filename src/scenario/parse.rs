@@ -90,6 +90,23 @@ impl Collector<'_> {
     }
 }
 
+/// Keys of the previous release that the fair contest replaced, with what to write instead.
+const FORMER_KEYS: &[(&str, &str)] = &[
+    (
+        "judgement.sd_novice",
+        "write judgement.novice_sd_ratio, the novice's rating error over the expert's (sd_novice / sd_expert)",
+    ),
+    (
+        "judgement.lone_decision_bias",
+        "write judgement.lone_rating_shift (the same shift when deciding alone); judgement.shared_rating_shift is its counterpart for shared decisions",
+    ),
+    (
+        "workforce.exposure_effect",
+        "write workforce.lone_decision_leave_effect, which now follows any lone decision and may be negative (autonomy)",
+    ),
+    ("workforce.exposure_window_days", "write workforce.lone_decision_window_days"),
+];
+
 /// Parses `text` into values; problems go to `c`.
 pub fn parse(c: &mut Collector<'_>) -> Values {
     let mut values = Values::default();
@@ -175,6 +192,10 @@ fn parse_key(
     let name: &str = key.get_ref();
     let field = format!("{section}{index}.{name}");
     let Some(param) = params::find(section, name) else {
+        if let Some((_, why)) = FORMER_KEYS.iter().find(|(old, _)| *old == format!("{section}.{name}")) {
+            c.at(Some(&key.span()), &field, format!("is no longer a key: {why}"));
+            return None;
+        }
         let known: Vec<&str> = params::keys_of(section).map(|p| p.key).collect();
         c.at(Some(&key.span()), &field, unknown("key", name, &known));
         return None;

@@ -3,6 +3,7 @@
 mod browser;
 mod calibration;
 mod cli;
+mod contest;
 mod crn;
 mod determinism;
 mod invariants;

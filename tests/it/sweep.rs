@@ -297,7 +297,7 @@ fn a_point_that_breaks_a_rule_between_values_is_refused_before_anything_runs() {
 
 #[test]
 fn a_latin_hypercube_manifest_repeats_its_points() {
-    let text = "[sweep]\ndesign = \"latin_hypercube\"\npoints = 9\nseed = 4\n\n[sweep.values]\n\"workforce.exposure_effect\" = { from = 0, to = 0.5 }\n\"casework.caseload_cap\" = { from = 20, to = 30 }\n";
+    let text = "[sweep]\ndesign = \"latin_hypercube\"\npoints = 9\nseed = 4\n\n[sweep.values]\n\"workforce.lone_decision_leave_effect\" = { from = 0, to = 0.5 }\n\"casework.caseload_cap\" = { from = 20, to = 30 }\n";
     let s = Scenario::from_toml(text, Path::new("lhs.toml")).unwrap();
     let sw = Sweep::of(&s, Plan::of(&s)).unwrap();
     assert_eq!(sw.points.len(), 9);
@@ -360,7 +360,7 @@ fn a_one_parameter_sweep_draws_a_line_and_no_heatmap() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
     let scen = dir.join("one.toml");
     let sweep_text =
-        "[sweep]\nconcern = \"turnover_pct > 0\"\n[sweep.values]\n\"workforce.exposure_effect\" = [0, 0.5, 1]\n";
+        "[sweep]\nconcern = \"turnover_pct > 0\"\n[sweep.values]\n\"workforce.lone_decision_leave_effect\" = [0, 0.5, 1]\n";
     std::fs::write(&scen, format!("{base}\n{sweep_text}")).unwrap();
     let out = dir.join("out");
     ok(&caseload(&["sweep", scen.to_str().unwrap(), "-n", "2", "--quiet", "--out", out.to_str().unwrap()]));

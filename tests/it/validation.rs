@@ -4,8 +4,8 @@ use caseload::experiment::{self, Plan};
 use caseload::model::{Metric, Rule};
 use caseload::scenario::{Scenario, Value};
 
-/// With stress and exposure effects off, no notice, and one leaving rate for every
-/// employed worker, the measured annual turnover is the leaving hazard.
+/// With stress, tenure and lone-decision effects off, no long absences, no notice, and one
+/// leaving rate for every employed worker, the measured annual turnover is the hazard.
 #[test]
 fn turnover_matches_a_constant_leaving_hazard() {
     let rate = 0.15;
@@ -14,7 +14,10 @@ fn turnover_matches_a_constant_leaving_hazard() {
     let s = s
         .with_all(&[
             ("workforce.stress_effect", n(0.0)),
-            ("workforce.exposure_effect", n(0.0)),
+            ("workforce.lone_decision_leave_effect", n(0.0)),
+            ("workforce.tenure_hazard_ratio_under_2", n(1.0)),
+            ("workforce.tenure_hazard_ratio_2_to_5", n(1.0)),
+            ("workforce.long_absence_share", n(0.0)),
             ("workforce.notice_days", n(0.0)),
             ("workforce.leave_rate_permanent", n(rate)),
             ("workforce.leave_rate_newly_qualified", n(rate)),
@@ -71,8 +74,8 @@ fn littles_law_holds_for_open_referrals() {
     }
 }
 
-/// The manager's consultation queue against the M/M/1 queue. With turnover, judgement
-/// error, seasonality and re-referrals off, referrals arrive at a low daily rate (so their
+/// The manager's consultation queue against the M/M/1 queue. With turnover, long
+/// absences, judgement error, seasonality and re-referrals off, referrals arrive at a low daily rate (so their
 /// arrival days approximate a Poisson process) and consultations take exponential times of
 /// several days of the manager's consultation time. The mean time from allocation to the
 /// shared decision is then the M/M/1 sojourn time 1/(mu - lambda), less half a day: a
@@ -93,7 +96,7 @@ fn the_consultation_queue_matches_mm1() {
             ("casework.caseload_cap_newly_qualified", n(100.0)),
             ("demand.seasonality", Value::Nums(vec![1.0; 12])),
             ("demand.risk_mix", Value::Nums(vec![0.5, 0.3, 0.2, 0.0])),
-            ("judgement.sd_novice", n(0.0)),
+            ("workforce.long_absence_share", n(0.0)),
             ("judgement.sd_expert", n(0.0)),
             ("quality.rereferral_base", n(0.0)),
             ("quality.rereferral_if_missed", n(0.0)),
