@@ -7,10 +7,15 @@
 //! from disk, so `caseload chart DIR` draws exactly what the run drew.
 
 mod charts;
+mod checkpoint;
 mod data;
+mod merge;
 mod report;
+mod sensitivity;
 mod sweep;
 mod sweep_charts;
+mod sweep_report;
+mod sweep_tables;
 mod tables;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +23,11 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 
+pub use checkpoint::KeptPoints;
 pub use data::RunData;
-pub use sweep::{SensitivityOptions, SweepOptions, kept_points, merge, progress_dir, run_sensitivity, run_sweep};
+pub use merge::merge;
+pub use sensitivity::write_sensitivity;
+pub use sweep::{SweepFolder, SweepOptions};
 
 use crate::experiment::{CaseSink, Plan, Results};
 use crate::model::Metric;

@@ -290,7 +290,7 @@ fn a_point_that_breaks_a_rule_between_values_is_refused_before_anything_runs() {
     let text = "[sweep.values]\n\"casework.caseload_cap\" = [10, 30]\n";
     let s = Scenario::from_toml(text, Path::new("caps.toml")).unwrap();
     let e = Sweep::of(&s, Plan::of(&s)).unwrap_err();
-    let shown = format!("{e:#}");
+    let shown = format!("{:#}", anyhow::Error::from(e));
     assert!(shown.contains("sweep point 1 (casework.caseload_cap = 10)"), "{shown}");
     assert!(shown.contains("must not exceed caseload_cap"), "{shown}");
 }
