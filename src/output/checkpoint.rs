@@ -8,14 +8,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::write_atomic;
+use super::sweep_tables::task_words;
+use super::table_file::misfit;
+use super::{folder_name, write_atomic};
 use crate::model::Metric;
 use crate::sweep::{Checkpoints, Row, Sweep};
 
 /// The folder beside `dir` where finished points are kept until the sweep is done.
 fn progress_dir(dir: &Path) -> PathBuf {
-    let name = dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!(".{name}.progress"))
+    dir.with_file_name(format!(".{}.progress", folder_name(dir)))
 }
 
 /// The finished points of one sweep (or one shard of it), kept in files.
@@ -100,7 +101,7 @@ impl Checkpoints for KeptPoints<'_> {
     type Error = anyhow::Error;
 
     fn kept(&mut self, p: usize) -> Result<Option<Vec<Row>>> {
-        read_point(&self.point_file(p), p)
+        read_point(&self.point_file(p), self.sw, p, &self.range)
     }
 
     fn keep(&mut self, p: usize, rows: &[Row]) -> Result<()> {
@@ -132,22 +133,64 @@ fn point_text(rows: &[Row]) -> String {
     out
 }
 
-fn read_point(path: &Path, p: usize) -> Result<Option<Vec<Row>>> {
+/// The rows kept in `path` for point `p` of `sw`, which must be the point's tasks in
+/// `range`, in order. A file edited, truncated or from another version is an error naming
+/// the file and the line, and saying what was expected.
+fn read_point(path: &Path, sw: &Sweep, p: usize, range: &Range<usize>) -> Result<Option<Vec<Row>>> {
     if !path.exists() {
         return Ok(None);
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let bad = |line: usize| anyhow::anyhow!("{}:{line}: not a caseload sweep point", path.display());
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 2 + Metric::ALL.len() {
-            return Err(bad(i + 1));
-        }
-        let rule = f[0].parse().map_err(|_| bad(i + 1))?;
-        let replication = f[1].parse().map_err(|_| bad(i + 1))?;
-        let metrics = f[2..].iter().map(|x| x.parse::<f64>()).collect::<Result<Vec<_>, _>>().map_err(|_| bad(i + 1))?;
-        rows.push(Row { point: p as u32, rule, replication, metrics });
+    let at = |line: usize, message: String| anyhow::anyhow!("{}:{line}: {message}", path.display());
+    if text.is_empty() {
+        bail!(at(1, "empty; expected the header and rows of a sweep point".into()));
     }
-    Ok(Some(rows))
+    let header = point_text(&[]);
+    let mut lines = text.lines();
+    let names: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let expected: Vec<&str> = header.trim_end().split('\t').collect();
+    if let Some(i) = (0..expected.len()).find(|&i| names.get(i) != Some(&expected[i])) {
+        let found = names.get(i).map_or("nothing".to_string(), |n| format!("`{n}`"));
+        bail!(at(1, format!("column {} is {found}; expected `{}` (the header of a sweep point)", i + 1, expected[i])));
+    }
+    if names.len() > expected.len() {
+        bail!(at(1, format!("{} columns; expected {}", names.len(), expected.len())));
+    }
+    if !text.ends_with('\n') {
+        bail!(at(text.lines().count(), "the last line is cut short (no end of line)".into()));
+    }
+    let n_rules = sw.plan.rules.len();
+    let mut rows = Vec::new();
+    let mut found = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let no = i + 2;
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != expected.len() {
+            bail!(at(
+                no,
+                format!("{} fields; expected {} (rule, replication and every metric)", f.len(), expected.len())
+            ));
+        }
+        let rule: usize =
+            f[0].parse().ok().filter(|&r| r < n_rules).ok_or_else(|| {
+                at(no, format!("rule is `{}`; expected a rule's number from 0 to {}", f[0], n_rules - 1))
+            })?;
+        let last = sw.plan.replications.saturating_sub(1);
+        let replication: u32 =
+            f[1].parse().ok().filter(|&r| r <= last).ok_or_else(|| {
+                at(no, format!("replication is `{}`; expected a whole number from 0 to {last}", f[1]))
+            })?;
+        let mut metrics = Vec::with_capacity(Metric::ALL.len());
+        for (x, name) in f[2..].iter().zip(&expected[2..]) {
+            metrics.push(x.parse::<f64>().map_err(|_| at(no, format!("{name} is `{x}`; expected a number")))?);
+        }
+        found.push(format!("point {}, rule {}, replication {replication}", p + 1, sw.plan.rules[rule].name()));
+        rows.push(Row { point: p as u32, rule: rule as u32, replication, metrics });
+    }
+    let whole = format!("the tasks of point {}", p + 1);
+    match misfit(&found, &task_words(sw, sw.tasks_of_point(p, range)), &whole) {
+        None => Ok(Some(rows)),
+        Some((Some(row), message)) => Err(at(row + 2, message)),
+        Some((None, message)) => Err(anyhow::anyhow!("{}: {message}", path.display())),
+    }
 }

@@ -26,9 +26,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         let text = std::fs::read_to_string(d.join("shard.toml")).with_context(|| {
             format!("{} holds no shard.toml: is it a shard written by `caseload sweep --shard`?", d.display())
         })?;
-        let t: toml::Table = text
-            .parse::<toml::Table>()
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", d.join("shard.toml").display()))?;
+        let t: toml::Table =
+            text.parse::<toml::Table>().map_err(|e| anyhow::anyhow!("{}: {e}", d.join("shard.toml").display()))?;
         let get = |k: &str| -> Result<usize> {
             t.get(k)
                 .and_then(toml::Value::as_integer)
@@ -69,16 +68,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         .context("the shards' manifest is not a valid scenario")?;
     let sw = Sweep::of(&s, Plan::of(&s))?;
     let total = sw.n_tasks();
-    let mut rows = Vec::with_capacity(total);
+    let mut rows = Vec::new();
     for (k, n, first, end, t, d) in &shards {
-        if *t != total || (*first..*end) != sweep::shard(total, *k, *n) {
-            bail!("{}: shard {k} of {n} does not cover the tasks this sweep gives it", d.display());
+        let should = sweep::shard(total, *k, *n);
+        if *t != total || (*first..*end) != should {
+            bail!(
+                "{}: shard {k} of {n} holds tasks {} to {end} of {t}; this sweep gives it tasks {} to {} of {total}",
+                d.join("shard.toml").display(),
+                first + 1,
+                should.start + 1,
+                should.end
+            );
         }
-        let part = sweep_tables::read_rows(&sw, &d.join("sweep.parquet"))?;
-        if !sw.holds_exactly(*first..*end, &part) {
-            bail!("{}: sweep.parquet does not hold exactly shard {k}'s tasks", d.display());
-        }
-        rows.extend(part);
+        let whole = format!("shard {k} of {n}: tasks {} to {end} of the sweep", first + 1);
+        rows.extend(sweep_tables::read_rows(&sw, &d.join("sweep.parquet"), *first..*end, &whole)?);
     }
     let staging = Staging::begin(&Options { dir: out.to_path_buf(), force, case_log: false })?;
     staging.commit_with(|path| super::sweep::write_final(path, &sw, &manifest, &rows))

@@ -16,6 +16,7 @@ mod sweep;
 mod sweep_charts;
 mod sweep_report;
 mod sweep_tables;
+mod table_file;
 mod tables;
 
 use std::path::{Path, PathBuf};
@@ -58,8 +59,12 @@ pub struct Staging {
 }
 
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
-    let name = dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+    dir.with_file_name(format!(".{}.{tag}-{}", folder_name(dir), std::process::id()))
+}
+
+/// The last part of an output folder's path, which names its hidden neighbours.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned())
 }
 
 impl Staging {
@@ -115,9 +120,10 @@ impl Staging {
         }
         let manifest = manifest(s, scenario_file, &results.plan, self.opts.case_log)?;
         std::fs::write(dir.join("manifest.toml"), &manifest).context("writing manifest.toml")?;
-        let data = tables::read_run_data(dir)?;
+        let as_run = read_manifest(dir)?;
+        let data = tables::read_run_data(dir, &as_run)?;
         tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
-        draw(dir, &data)?;
+        draw(dir, &data, &as_run)?;
         self.into_place()
     }
 
@@ -150,24 +156,30 @@ fn metric_names() -> Vec<&'static str> {
     Metric::ALL.iter().map(|m| m.name()).collect()
 }
 
-/// Draws the charts and report of the output folder `dir` from `data` and the folder's
-/// manifest, each file written under a temporary name and renamed when complete.
-fn draw(dir: &Path, data: &RunData) -> Result<()> {
+/// The scenario of the output folder `dir` as run, from its manifest.
+fn read_manifest(dir: &Path) -> Result<Scenario> {
     let path = dir.join("manifest.toml");
-    let manifest = std::fs::read_to_string(&path).context("reading manifest.toml")?;
-    let scenario = Scenario::from_toml(&manifest, &path).context("the manifest is not a valid scenario")?;
-    let made = charts::draw_all(dir, data, &scenario)?;
-    let html = report::render(&scenario, data, &made, dir)?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Scenario::from_toml(&text, &path).context("the manifest is not a valid scenario")
+}
+
+/// Draws the charts and report of the output folder `dir` from `data` and the scenario
+/// of its manifest, each file written under a temporary name and renamed when complete.
+fn draw(dir: &Path, data: &RunData, scenario: &Scenario) -> Result<()> {
+    let made = charts::draw_all(dir, data, scenario)?;
+    let html = report::render(scenario, data, &made, dir)?;
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 
-/// Re-draws the charts and report of an output folder from its tables.
+/// Re-draws the charts and report of an output folder from its tables, checked against
+/// its manifest.
 pub fn redraw(dir: &Path) -> Result<()> {
     if !dir.join("runs.parquet").exists() {
         bail!("{} holds no runs.parquet: is it a caseload output folder?", dir.display());
     }
-    let data = tables::read_run_data(dir)?;
-    draw(dir, &data)
+    let scenario = read_manifest(dir)?;
+    let data = tables::read_run_data(dir, &scenario)?;
+    draw(dir, &data, &scenario)
 }
 
 /// Writes a file under a temporary name, then renames it into place.

@@ -1,12 +1,14 @@
 //! A sweep's tables: `sweep.parquet` (one row per point, rule and replication) written
 //! and read back, and `sweep_summary.csv` (per point and metric, the paired difference).
 
+use std::ops::Range;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use polars::prelude::*;
 
-use super::tables::{numbers, read_parquet, strings, write_csv, write_parquet};
+use super::table_file::TableFile;
+use super::tables::{write_csv, write_parquet};
 use crate::model::Metric;
 use crate::sweep::{PointDifference, Row, Sweep};
 
@@ -40,28 +42,43 @@ fn rows_frame(sw: &Sweep, rows: &[Row]) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(cols)?)
 }
 
-/// The rows of a `sweep.parquet` written for `sw`.
-pub(super) fn read_rows(sw: &Sweep, path: &Path) -> Result<Vec<Row>> {
-    let df = read_parquet(path)?;
-    let points = numbers(&df, "point")?;
-    let rules = strings(&df, "rule")?;
-    let reps = numbers(&df, "replication")?;
-    let metrics: Vec<Vec<f64>> = Metric::ALL.iter().map(|m| numbers(&df, m.name())).collect::<Result<_>>()?;
-    let names: Vec<String> = sw.plan.rules.iter().map(|r| r.name()).collect();
-    (0..df.height())
-        .map(|i| {
-            let rule = names.iter().position(|n| *n == rules[i]).with_context(|| {
-                format!("{}: row {} has rule {}, not in the sweep", path.display(), i + 1, rules[i])
-            })?;
-            let point = (points[i] as u32).checked_sub(1).filter(|_| points[i].is_finite()).with_context(|| {
-                format!("{}: row {} has point {}; points count from 1", path.display(), i + 1, points[i])
-            })?;
-            Ok(Row {
-                point,
-                rule: rule as u32,
-                replication: reps[i] as u32,
+/// The rows of a `sweep.parquet` written for `sw`, which must be the tasks `tasks` in
+/// order (`whole` says which, for messages). A table edited, truncated or from another
+/// version is an error naming the file, the row and the column.
+pub(super) fn read_rows(sw: &Sweep, path: &Path, tasks: Range<usize>, whole: &str) -> Result<Vec<Row>> {
+    let t = TableFile::read(path)?;
+    let points = t.whole("point", sw.points.len() as u64)?;
+    let rules = t.texts("rule")?;
+    let reps = t.whole("replication", u64::from(sw.plan.replications.saturating_sub(1)))?;
+    let metrics: Vec<Vec<f64>> = Metric::ALL.iter().map(|m| t.numbers(m.name())).collect::<Result<_>>()?;
+    let found: Vec<String> =
+        (0..t.height()).map(|i| format!("point {}, rule {}, replication {}", points[i], rules[i], reps[i])).collect();
+    t.check_rows(&found, &task_words(sw, tasks.clone()), whole)?;
+    Ok(tasks
+        .enumerate()
+        .map(|(i, task)| {
+            let k = sw.task(task);
+            Row {
+                point: k.point,
+                rule: k.rule,
+                replication: k.replication,
                 metrics: metrics.iter().map(|m| m[i]).collect(),
-            })
+            }
+        })
+        .collect())
+}
+
+/// Each of the tasks `range` in words, as messages about rows name them.
+pub(super) fn task_words(sw: &Sweep, range: Range<usize>) -> Vec<String> {
+    range
+        .map(|t| {
+            let k = sw.task(t);
+            format!(
+                "point {}, rule {}, replication {}",
+                k.point + 1,
+                sw.plan.rules[k.rule as usize].name(),
+                k.replication
+            )
         })
         .collect()
 }
