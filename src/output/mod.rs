@@ -58,6 +58,10 @@ pub struct Staging {
     case_error: Arc<Mutex<Option<String>>>,
 }
 
+/// The hidden folders beside `dir` that a run's staging uses, each named for its process:
+/// `.<name>.partial-<pid>` while being filled, `.<name>.old-<pid>` for the folder replaced.
+const STAGING_TAGS: [&str; 2] = ["partial", "old"];
+
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
     dir.with_file_name(format!(".{}.{tag}-{}", folder_name(dir), std::process::id()))
 }
@@ -67,9 +71,34 @@ fn folder_name(dir: &Path) -> String {
     dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned())
 }
 
+/// Removes the staging folders beside `dir` that killed runs left: those named for a
+/// process that no longer exists. Whether a process exists is read from `/proc`; where
+/// there is no `/proc`, nothing is removed. A folder of a live process is left alone, and
+/// so is one that cannot be removed (it only wastes space).
+fn remove_stale_staging(dir: &Path, parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let name = folder_name(dir);
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = STAGING_TAGS.iter().find_map(|tag| {
+            let rest = file_name.to_str()?.strip_prefix(&format!(".{name}.{tag}-"))?;
+            rest.parse::<u32>().ok().filter(|pid| pid.to_string() == rest)
+        }) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Staging {
     /// Checks the output folder can be written (refusing an existing one without
-    /// `force`) and makes an empty staging folder beside it.
+    /// `force`), removes staging folders beside it whose process is gone, and makes an
+    /// empty staging folder beside it.
     pub fn begin(opts: &Options) -> Result<Staging> {
         if opts.dir.exists() && !opts.force {
             bail!(
@@ -79,6 +108,7 @@ impl Staging {
         }
         let parent = opts.dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        remove_stale_staging(&opts.dir, parent);
         let path = sibling(&opts.dir, "partial");
         if path.exists() {
             std::fs::remove_dir_all(&path)?;

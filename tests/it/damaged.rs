@@ -1,6 +1,7 @@
 //! Files a person touched are input: tables, sweep checkpoints and shard folders that were
 //! edited, truncated or written by another version are refused with an error that names
-//! the file and the problem (exit 2), never a panic.
+//! the file and the problem (exit 2), never a panic. And a run removes the staging folders
+//! that killed runs left behind.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -436,4 +437,30 @@ fn merge_refuses_damaged_shards_naming_file_row_and_column() {
     copy_dir(&good, &extreme);
     edit_parquet(&shard_2(&extreme), |df| set_f64(df, "late_days_per_high_risk_referral", &[0, 3], &[1e308, -1e308]));
     ok(&caseload(&merge_args(&extreme).iter().map(String::as_str).collect::<Vec<_>>()));
+}
+
+/// The largest process id this machine gives, plus one: no process can have it.
+fn impossible_pid() -> u64 {
+    let max = std::fs::read_to_string("/proc/sys/kernel/pid_max").map_or(4_194_304, |t| t.trim().parse().unwrap());
+    max + 1
+}
+
+#[test]
+fn a_run_removes_staging_folders_whose_process_is_gone() {
+    let dir = scratch("stale_staging");
+    let dead = impossible_pid();
+    let alive = std::process::id();
+    let stale = [format!(".t.partial-{dead}"), format!(".t.old-{dead}")];
+    let kept = [format!(".t.partial-{alive}"), format!(".other.partial-{dead}"), format!(".t.partial-x{dead}")];
+    for name in stale.iter().chain(&kept) {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        std::fs::write(dir.join(name).join("runs.parquet"), "half").unwrap();
+    }
+    run_teaching(&dir.join("t"), &[]);
+    for name in &stale {
+        assert!(!dir.join(name).exists(), "{name}: its process is gone, so it goes");
+    }
+    for name in &kept {
+        assert!(dir.join(name).exists(), "{name}: a live process's, another folder's or not a staging name");
+    }
 }
