@@ -1,6 +1,6 @@
 //! A sweep's page: the charts that map the paired difference over the swept parameters,
 //! each with its caption, and the self-contained `report.html` that answers the sweep's
-//! question in words, drawn from the differences. No tables here and no polars.
+//! question in words, all drawn from the differences (the tables are `sweep_tables.rs`).
 
 use std::fmt::Write as _;
 use std::path::Path;
