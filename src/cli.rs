@@ -12,6 +12,7 @@ use crate::experiment::{self, Plan};
 use crate::output::{self, Staging};
 use crate::scenario::sweep::Concern;
 use crate::scenario::{Scenario, Value, params};
+use crate::sensitivity;
 use crate::sweep::{self, Sweep};
 use crate::table;
 
@@ -385,16 +386,16 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
             shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}"))
         );
     }
-    let kept = output::progress_dir(&opts.dir);
-    if a.resume && !a.quiet.quiet && kept.exists() {
-        let range = shard.map_or(0..sw.n_tasks(), |(k, n)| sweep::shard(sw.n_tasks(), k, n));
-        let points = sw.points_in(&range);
-        let n_kept = output::kept_points(&opts.dir, points.clone());
-        eprintln!("caseload: resuming: {n_kept} of {} points kept in {}", points.len(), kept.display());
+    let mut folder = output::SweepFolder::begin(&sw, &opts)?;
+    if let Some((n_kept, n, dir)) = folder.kept.resumed()
+        && !a.quiet.quiet
+    {
+        eprintln!("caseload: resuming: {n_kept} of {n} points kept in {}", dir.display());
     }
     let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
-    let dir = output::run_sweep(&sw, &opts, a.threads, &|d| bar.update(d))?;
+    let rows = sweep::run(&sw, folder.tasks(), a.threads, &mut folder.kept, &|d| bar.update(d))?;
     bar.finish();
+    let dir = folder.commit(&rows)?;
     if !a.quiet.quiet {
         eprintln!("caseload: sweep written to {}", dir.display());
     }
@@ -408,23 +409,21 @@ fn sensitivity_command(a: SensitivityArgs) -> Result<()> {
     if a.trajectories < 2 {
         bail!("--trajectories must be at least 2 to give a spread");
     }
-    let opts = output::SensitivityOptions {
-        dir: a.out.clone().unwrap_or_else(|| default_out(&s, "sensitivity")),
-        force: a.force,
-        trajectories: a.trajectories,
-        levels: a.levels,
-        seed: plan.seed,
-    };
+    // Refuse an existing folder before drawing the design and checking its points.
+    let dir = a.out.clone().unwrap_or_else(|| default_out(&s, "sensitivity"));
+    let staging = Staging::begin(&output::Options { dir, force: a.force, case_log: false })?;
+    let morris = sensitivity::Morris { trajectories: a.trajectories, levels: a.levels, seed: plan.seed };
     let bar = std::sync::OnceLock::new();
     let quiet = a.quiet.quiet;
     let progress = |done: usize, total: usize| {
         bar.get_or_init(|| Progress::new(total, !quiet && std::io::stderr().is_terminal())).update(done)
     };
-    let (dir, text) = output::run_sensitivity(&s, plan, &opts, a.threads, &progress)?;
+    let analysis = sensitivity::run(&s, plan, morris, a.threads, &progress)?;
     if let Some(b) = bar.get() {
         b.finish();
     }
-    print!("{text}");
+    let dir = output::write_sensitivity(staging, &analysis)?;
+    print!("{}", sensitivity::render(&analysis));
     if !quiet {
         eprintln!("caseload: sensitivity analysis written to {}", dir.display());
     }

@@ -24,10 +24,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            match e.downcast_ref::<ScenarioError>() {
-                Some(ScenarioError::Invalid { .. }) => ExitCode::from(1),
-                _ => ExitCode::from(2),
-            }
+            // An invalid scenario anywhere in the chain (a sweep's point, say) is still one.
+            let invalid = e.chain().any(|c| matches!(c.downcast_ref(), Some(ScenarioError::Invalid { .. })));
+            ExitCode::from(if invalid { 1 } else { 2 })
         }
     }
 }

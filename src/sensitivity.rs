@@ -12,11 +12,118 @@
 //! (non-linearity and interactions). The points are run as a sweep, so every point sees
 //! the same seeds and an effect is not blurred by luck.
 
-use anyhow::{Result, bail};
+use std::fmt::Write as _;
 
-use crate::model::{Purpose, Stream, stream, uniform};
+use crate::experiment::Plan;
+use crate::model::{Metric, Purpose, Stream, stream, uniform};
 use crate::scenario::params::{On, PARAMS, Shape};
 use crate::scenario::{Scenario, Value, describe};
+use crate::sweep::{self, Row, Sweep, SweepError, Unkept};
+
+/// Why a sensitivity analysis cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum SensitivityError {
+    #[error("Morris levels must be even and at least 2, not {0}")]
+    Levels(u32),
+    #[error("no factors to vary")]
+    NoFactors,
+    #[error("could not draw a Morris trajectory whose every point is valid in 1000 tries")]
+    NoValidTrajectory,
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+}
+
+/// How a Morris screening is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Morris {
+    pub trajectories: u32,
+    /// Levels of each factor's range (even).
+    pub levels: u32,
+    /// The design's seed.
+    pub seed: u64,
+}
+
+/// The differences a sensitivity analysis ranks parameters by, in the terminal and the
+/// report (its files hold every metric).
+pub const SENSITIVITY_METRICS: &[Metric] =
+    &[Metric::LateDaysPerHighRisk, Metric::UnderRatedHigh, Metric::WithinLimit, Metric::Turnover];
+
+/// A finished sensitivity analysis: the design, its runs and every metric's indices.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub morris: Morris,
+    pub design: Design,
+    /// The design's points as a sweep of the scenario (its `[sweep]` section removed).
+    pub sweep: Sweep,
+    /// Every run, in task order.
+    pub rows: Vec<Row>,
+    /// Every metric's ranked indices, in [`Metric::ALL`] order.
+    pub indices: Vec<(Metric, Vec<Index>)>,
+}
+
+impl Analysis {
+    /// The indices of metric `m`, ranked.
+    pub fn ranked(&self, m: Metric) -> &[Index] {
+        &self.indices[m as usize].1
+    }
+}
+
+/// Morris screening of every assumption of `s` ([`assumption_factors`]) on the difference
+/// between the plan's first two rules: draws the design, runs its points as a sweep on
+/// `threads` threads and ranks the factors for every metric. `progress(done, total)`
+/// counts runs.
+pub fn run(
+    s: &Scenario,
+    plan: Plan,
+    morris: Morris,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Analysis, SensitivityError> {
+    let factors = assumption_factors(s);
+    let paths: Vec<String> = factors.iter().map(|f| f.path.clone()).collect();
+    let valid = |p: &[f64]| {
+        let changes: Vec<(&str, Value)> = paths.iter().zip(p).map(|(k, &v)| (k.as_str(), Value::Num(v))).collect();
+        s.with_all(&changes).is_ok()
+    };
+    let design = Design::draw(factors, morris.trajectories, morris.levels, morris.seed, &valid)?;
+    let sw = Sweep::from_points(&s.with_sweep(None), paths.clone(), design.points.clone(), plan)?;
+    let total = sw.n_tasks();
+    let tick = |done: usize| progress(done, total);
+    let rows = sweep::run(&sw, 0..total, threads, &mut Unkept, &tick)?;
+    let diffs = sweep::differences(&sw, &rows);
+    let mut indices_of = Vec::new();
+    for &m in Metric::ALL {
+        let y: Vec<f64> = diffs.iter().filter(|d| d.metric == m).map(|d| d.difference.mean).collect();
+        indices_of.push((m, indices(&design, &y, morris.seed)));
+    }
+    Ok(Analysis { morris, design, sweep: sw, rows, indices: indices_of })
+}
+
+/// The ranked table for the terminal: the top ten of each headline difference.
+pub fn render(a: &Analysis) -> String {
+    let mut out = String::new();
+    for &m in SENSITIVITY_METRICS {
+        let _ = writeln!(
+            out,
+            "\n{} ({}), difference of the first two rules; effect of moving a parameter over its whole range:",
+            m.label(),
+            m.unit()
+        );
+        let _ = writeln!(out, "{:>4}  {:<42} {:>10} {:>22} {:>10}", "rank", "parameter", "mu*", "mu* 95% CI", "sigma");
+        for (r, i) in a.ranked(m).iter().take(10).enumerate() {
+            let _ = writeln!(
+                out,
+                "{:>4}  {:<42} {:>10.4} {:>22} {:>10.4}",
+                r + 1,
+                a.design.factors[i.factor].path,
+                i.mu_star,
+                format!("[{:.4}, {:.4}]", i.mu_star_lo, i.mu_star_hi),
+                i.sigma
+            );
+        }
+    }
+    out
+}
 
 /// One varied parameter and the range it is varied over.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,12 +194,12 @@ impl Design {
         levels: u32,
         seed: u64,
         valid: &dyn Fn(&[f64]) -> bool,
-    ) -> Result<Design> {
+    ) -> Result<Design, SensitivityError> {
         if levels < 2 || !levels.is_multiple_of(2) {
-            bail!("Morris levels must be even and at least 2, not {levels}");
+            return Err(SensitivityError::Levels(levels));
         }
         if factors.is_empty() {
-            bail!("no factors to vary");
+            return Err(SensitivityError::NoFactors);
         }
         let k = factors.len();
         let delta = Design::delta(levels);
@@ -109,7 +216,7 @@ impl Design {
             loop {
                 attempts += 1;
                 if attempts > 1000 {
-                    bail!("could not draw a Morris trajectory whose every point is valid in 1000 tries");
+                    return Err(SensitivityError::NoValidTrajectory);
                 }
                 // Start at a level from which +delta stays in range; half the factors go down.
                 let mut u: Vec<f64> = (0..k)

@@ -9,13 +9,43 @@
 
 use std::ops::Range;
 
-use anyhow::{Context, Result, bail};
-
 use crate::experiment::{Plan, Pool};
 use crate::model::{Metric, Purpose, Stream, run_one, stream, uniform};
 use crate::scenario::sweep::{Design, SweepSpec};
-use crate::scenario::{Scenario, Value};
+use crate::scenario::{Scenario, ScenarioError, Value};
 use crate::stats::{Summary, paired};
+
+mod grid;
+
+pub use grid::{Grid2, grid1, grid2, region_words};
+
+/// Why a sweep cannot be set up or run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(
+        "the scenario has no [sweep] section: add one naming the parameters to vary (example: scenarios/where_is_it_high_risk.toml)"
+    )]
+    NoSweep,
+    #[error("a sweep compares rules in pairs: it needs at least two rules, not {0}")]
+    TooFewRules(usize),
+    /// The plan's seed, replications and rules do not make a valid scenario.
+    #[error("the sweep's seed, replications and rules")]
+    Plan(#[source] ScenarioError),
+    /// A point of the sweep is not a valid scenario.
+    #[error("sweep point {point} ({values})")]
+    Point {
+        /// 1-based, as the tables number points.
+        point: usize,
+        values: String,
+        #[source]
+        source: ScenarioError,
+    },
+    #[error("--shard {0}: expected K/N with 1 <= K <= N, e.g. 3/10")]
+    Shard(String),
+    /// Checkpoints gave rows for a point that are not its tasks.
+    #[error("the kept results of sweep point {0} do not match this sweep's tasks")]
+    Kept(usize),
+}
 
 /// A sweep ready to run: the base scenario, the swept parameters and every point.
 #[derive(Debug, Clone)]
@@ -50,12 +80,8 @@ pub struct Task {
 
 impl Sweep {
     /// The sweep of a scenario's `[sweep]` section.
-    pub fn of(s: &Scenario, plan: Plan) -> Result<Sweep> {
-        let Some(spec) = s.sweep() else {
-            bail!(
-                "the scenario has no [sweep] section: add one naming the parameters to vary (example: scenarios/where_is_it_high_risk.toml)"
-            );
-        };
+    pub fn of(s: &Scenario, plan: Plan) -> Result<Sweep, SweepError> {
+        let Some(spec) = s.sweep() else { return Err(SweepError::NoSweep) };
         let points = design_points(spec);
         let paths = spec.axes.iter().map(|a| a.path.clone()).collect();
         Sweep::from_points(s, paths, points, plan)
@@ -63,23 +89,32 @@ impl Sweep {
 
     /// A sweep over given points (used by the sensitivity analysis). Checks every point
     /// is a valid scenario before anything runs.
-    pub fn from_points(s: &Scenario, paths: Vec<String>, points: Vec<Vec<f64>>, plan: Plan) -> Result<Sweep> {
+    pub fn from_points(
+        s: &Scenario,
+        paths: Vec<String>,
+        points: Vec<Vec<f64>>,
+        plan: Plan,
+    ) -> Result<Sweep, SweepError> {
         if plan.rules.len() < 2 {
-            bail!("a sweep compares rules in pairs: it needs at least two rules, not {}", plan.rules.len());
+            return Err(SweepError::TooFewRules(plan.rules.len()));
         }
-        let base = plan.written_into(s)?;
+        let base = plan.written_into(s).map_err(SweepError::Plan)?;
         let sw = Sweep { base, paths, points, plan };
         for p in 0..sw.points.len() {
-            sw.scenario_at(p).with_context(|| format!("sweep point {} ({})", p + 1, sw.describe_point(p)))?;
+            sw.scenario_at(p)?;
         }
         Ok(sw)
     }
 
     /// The scenario at point `p`.
-    pub fn scenario_at(&self, p: usize) -> Result<Scenario> {
+    pub fn scenario_at(&self, p: usize) -> Result<Scenario, SweepError> {
         let changes: Vec<(&str, Value)> =
             self.paths.iter().zip(&self.points[p]).map(|(k, &v)| (k.as_str(), Value::Num(v))).collect();
-        Ok(self.base.with_all(&changes)?)
+        self.base.with_all(&changes).map_err(|source| SweepError::Point {
+            point: p + 1,
+            values: self.describe_point(p),
+            source,
+        })
     }
 
     /// `a = 1, b = 2` for point `p`.
@@ -138,8 +173,8 @@ pub fn shard(total: usize, k: usize, n: usize) -> Range<usize> {
 }
 
 /// Parses `K/N`.
-pub fn parse_shard(text: &str) -> Result<(usize, usize)> {
-    let bad = || anyhow::anyhow!("--shard {text}: expected K/N with 1 <= K <= N, e.g. 3/10");
+pub fn parse_shard(text: &str) -> Result<(usize, usize), SweepError> {
+    let bad = || SweepError::Shard(text.to_string());
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
     if n == 0 || k == 0 || k > n {
@@ -192,26 +227,52 @@ pub fn shuffle<T>(rng: &mut Stream, xs: &mut [T]) {
     }
 }
 
-/// Runs the tasks in `range` on `threads` threads (0: one per core), point by point.
-/// `resume(p)` gives the rows of point `p` kept from an earlier, interrupted run, which
-/// are used instead of running it again; `on_point(p, rows)` is told each newly finished
-/// point (to keep it); `progress(tasks_done)` counts tasks. Returns every row of the
-/// range in task order.
-pub fn run(
+/// Where a sweep keeps each finished point, so that an interrupted sweep can resume
+/// without running its points again. The output layer keeps them in files.
+pub trait Checkpoints {
+    /// The error of keeping and reading back; a [`SweepError`] must fit into it.
+    type Error: From<SweepError>;
+
+    /// The rows of point `p` kept by an earlier, interrupted run, if any.
+    fn kept(&mut self, p: usize) -> Result<Option<Vec<Row>>, Self::Error>;
+
+    /// Keeps the rows of point `p`, newly finished.
+    fn keep(&mut self, p: usize, rows: &[Row]) -> Result<(), Self::Error>;
+}
+
+/// No checkpoints: every point runs and none is kept.
+pub struct Unkept;
+
+impl Checkpoints for Unkept {
+    type Error = SweepError;
+
+    fn kept(&mut self, _: usize) -> Result<Option<Vec<Row>>, SweepError> {
+        Ok(None)
+    }
+
+    fn keep(&mut self, _: usize, _: &[Row]) -> Result<(), SweepError> {
+        Ok(())
+    }
+}
+
+/// Runs the tasks in `range` on `threads` threads (0: one per core), point by point. A
+/// point `checkpoints` kept from an earlier run is used instead of running it again; each
+/// newly finished point is handed to `checkpoints` to keep. `progress(tasks_done)` counts
+/// tasks. Returns every row of the range in task order.
+pub fn run<C: Checkpoints>(
     sw: &Sweep,
     range: Range<usize>,
     threads: usize,
-    resume: &dyn Fn(usize) -> Result<Option<Vec<Row>>>,
-    on_point: &mut dyn FnMut(usize, &[Row]) -> Result<()>,
+    checkpoints: &mut C,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<Row>> {
+) -> Result<Vec<Row>, C::Error> {
     let pool = Pool::new(threads);
     let mut rows = Vec::with_capacity(range.len());
     for p in sw.points_in(&range) {
         let tasks = sw.tasks_of_point(p, &range);
-        if let Some(kept) = resume(p)? {
+        if let Some(kept) = checkpoints.kept(p)? {
             if !sw.holds_exactly(tasks.clone(), &kept) {
-                bail!("the kept results of sweep point {} do not match this sweep's tasks", p + 1);
+                return Err(SweepError::Kept(p + 1).into());
             }
             rows.extend(kept);
             progress(rows.len());
@@ -227,7 +288,7 @@ pub fn run(
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             Row { point: task.point, rule: task.rule, replication: task.replication, metrics: out.metrics.0 }
         });
-        on_point(p, &fresh)?;
+        checkpoints.keep(p, &fresh)?;
         rows.extend(fresh);
     }
     Ok(rows)
@@ -266,116 +327,6 @@ pub fn differences(sw: &Sweep, rows: &[Row]) -> Vec<PointDifference> {
         }
     }
     out
-}
-
-/// A heatmap's cells: the mean difference of one metric over the other parameters, by
-/// the values of two grid axes, `[x][y]`, with how many cells' 95% intervals lie wholly
-/// beyond the threshold of concern (when there is one).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grid2 {
-    pub xs: Vec<f64>,
-    pub ys: Vec<f64>,
-    /// Mean difference, `[ix][iy]`.
-    pub mean: Vec<Vec<f64>>,
-    /// Lower and upper 95% limits of the difference (of a single point; NaN when the cell
-    /// averages several points).
-    pub lo: Vec<Vec<f64>>,
-    pub hi: Vec<Vec<f64>>,
-}
-
-/// The cells of a heatmap of `metric` over axes `x` and `y` of a grid sweep.
-pub fn grid2(sw: &Sweep, spec: &SweepSpec, diffs: &[PointDifference], metric: Metric, x: usize, y: usize) -> Grid2 {
-    let xs = spec.axes[x].values.clone();
-    let ys = spec.axes[y].values.clone();
-    let mut sum = vec![vec![0.0; ys.len()]; xs.len()];
-    let mut count = vec![vec![0usize; ys.len()]; xs.len()];
-    let mut lo = vec![vec![f64::NAN; ys.len()]; xs.len()];
-    let mut hi = vec![vec![f64::NAN; ys.len()]; xs.len()];
-    for d in diffs.iter().filter(|d| d.metric == metric) {
-        let pt = &sw.points[d.point];
-        let (Some(ix), Some(iy)) = (xs.iter().position(|&v| v == pt[x]), ys.iter().position(|&v| v == pt[y])) else {
-            continue;
-        };
-        if d.difference.mean.is_finite() {
-            sum[ix][iy] += d.difference.mean;
-            count[ix][iy] += 1;
-            lo[ix][iy] = d.difference.lo;
-            hi[ix][iy] = d.difference.hi;
-        }
-    }
-    let mean = sum
-        .iter()
-        .zip(&count)
-        .map(|(s, c)| s.iter().zip(c).map(|(s, &c)| if c == 0 { f64::NAN } else { s / c as f64 }).collect())
-        .collect();
-    let several = sw.points.len() > xs.len() * ys.len();
-    if several {
-        lo.iter_mut().chain(hi.iter_mut()).for_each(|r| r.iter_mut().for_each(|v| *v = f64::NAN));
-    }
-    Grid2 { xs, ys, mean, lo, hi }
-}
-
-/// Where a concern holds on a heatmap's cells, in words: for each value across, the
-/// values up at which the mean difference is beyond the threshold, runs of equal answers
-/// merged. `name` gives a parameter's label.
-pub fn region_words(g: &Grid2, holds: &dyn Fn(f64) -> bool, xname: &str, yname: &str) -> String {
-    let n_y = g.ys.len();
-    let describe = |ix: usize| -> Option<String> {
-        let set: Vec<usize> = (0..n_y).filter(|&iy| holds(g.mean[ix][iy])).collect();
-        if set.is_empty() {
-            return None;
-        }
-        let contiguous = set.windows(2).all(|w| w[1] == w[0] + 1);
-        Some(if set.len() == n_y {
-            format!("at every {yname} swept")
-        } else if contiguous && *set.last().expect("non-empty") == n_y - 1 {
-            format!("when {yname} is {} or more", num(g.ys[set[0]]))
-        } else if contiguous && set[0] == 0 {
-            format!("when {yname} is {} or less", num(g.ys[*set.last().expect("non-empty")]))
-        } else {
-            format!("when {yname} is {}", list(&set.iter().map(|&i| num(g.ys[i])).collect::<Vec<_>>()))
-        })
-    };
-    let per_x: Vec<Option<String>> = (0..g.xs.len()).map(describe).collect();
-    if per_x.iter().all(Option::is_none) {
-        return format!("It holds nowhere in the swept range of {xname} and {yname}.");
-    }
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < per_x.len() {
-        let mut j = i;
-        while j + 1 < per_x.len() && per_x[j + 1] == per_x[i] {
-            j += 1;
-        }
-        if let Some(d) = &per_x[i] {
-            let xs = if i == j { num(g.xs[i]) } else { format!("{} to {}", num(g.xs[i]), num(g.xs[j])) };
-            parts.push(format!("where {xname} is {xs}, {d}"));
-        }
-        i = j + 1;
-    }
-    let never: Vec<String> = (0..g.xs.len()).filter(|&i| per_x[i].is_none()).map(|i| num(g.xs[i])).collect();
-    let mut out = format!("It holds {}.", parts.join("; "));
-    if !never.is_empty() {
-        out.push_str(&format!(" It holds at no swept {yname} where {xname} is {}.", list(&never)));
-    }
-    out
-}
-
-/// A value for a sentence: at most 4 significant digits.
-fn num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return crate::scenario::params::fmt_num(x);
-    }
-    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
-    crate::scenario::params::fmt_num((x * scale).round() / scale)
-}
-
-fn list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
 }
 
 #[cfg(test)]
@@ -440,33 +391,5 @@ mod tests {
         }
         let other = SweepSpec { design: Design::LatinHypercube { points: n, seed: 10 }, ..spec };
         assert_ne!(design_points(&other), p, "another seed, other points");
-    }
-
-    fn cells(mean: Vec<Vec<f64>>) -> Grid2 {
-        let (nx, ny) = (mean.len(), mean[0].len());
-        Grid2 {
-            xs: [0.1, 0.2, 0.3, 0.4][..nx].to_vec(),
-            ys: (0..ny).map(|i| (10 * (i + 1)) as f64).collect(),
-            lo: mean.clone(),
-            hi: mean.clone(),
-            mean,
-        }
-    }
-
-    #[test]
-    fn region_words_name_thresholds_and_merge_equal_columns() {
-        let above = |x: f64| x > 1.0;
-        let g = cells(vec![vec![0.0, 0.0, 0.0], vec![0.0, 0.5, 2.0], vec![0.0, 2.0, 3.0], vec![0.0, 2.0, 3.0]]);
-        assert_eq!(
-            region_words(&g, &above, "turnover", "novice share"),
-            "It holds where turnover is 0.2, when novice share is 30 or more; where turnover is 0.3 to 0.4, \
-             when novice share is 20 or more. It holds at no swept novice share where turnover is 0.1."
-        );
-        let none = cells(vec![vec![0.0, 0.0], vec![0.0, 0.0]]);
-        assert_eq!(region_words(&none, &above, "a", "b"), "It holds nowhere in the swept range of a and b.");
-        let all = cells(vec![vec![5.0, 5.0], vec![5.0, 5.0]]);
-        assert_eq!(region_words(&all, &above, "a", "b"), "It holds where a is 0.1 to 0.2, at every b swept.");
-        let low = cells(vec![vec![5.0, 0.0, 5.0]]);
-        assert_eq!(region_words(&low, &above, "a", "b"), "It holds where a is 0.1, when b is 10 or 30.");
     }
 }

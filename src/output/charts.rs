@@ -89,7 +89,9 @@ pub(super) fn finite(xs: impl IntoIterator<Item = f64>) -> Vec<f64> {
     xs.into_iter().filter(|x| x.is_finite()).collect()
 }
 
-/// A range covering `xs` with a little room, never empty.
+/// A range covering `xs` with a little room, never empty, and always one plotters can
+/// draw: values so far apart that the width overflows (an edited table's, say) give 0 to 1
+/// rather than an axis whose ticks never end.
 pub(super) fn padded(xs: &[f64], include_zero: bool) -> (f64, f64) {
     let mut lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -97,11 +99,9 @@ pub(super) fn padded(xs: &[f64], include_zero: bool) -> (f64, f64) {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
-    if !lo.is_finite() || !hi.is_finite() {
-        return (0.0, 1.0);
-    }
     let pad = ((hi - lo) * 0.08).max(1e-6);
-    (lo - pad, hi + pad)
+    let (lo, hi) = (lo - pad, hi + pad);
+    if (hi - lo).is_finite() { (lo, hi) } else { (0.0, 1.0) }
 }
 
 pub(super) fn legend<'a, DB: DrawingBackend + 'a>(

@@ -7,10 +7,16 @@
 //! from disk, so `caseload chart DIR` draws exactly what the run drew.
 
 mod charts;
+mod checkpoint;
 mod data;
+mod merge;
 mod report;
+mod sensitivity;
 mod sweep;
 mod sweep_charts;
+mod sweep_report;
+mod sweep_tables;
+mod table_file;
 mod tables;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +24,11 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 
+pub use checkpoint::KeptPoints;
 pub use data::RunData;
-pub use sweep::{SensitivityOptions, SweepOptions, kept_points, merge, progress_dir, run_sensitivity, run_sweep};
+pub use merge::merge;
+pub use sensitivity::write_sensitivity;
+pub use sweep::{SweepFolder, SweepOptions};
 
 use crate::experiment::{CaseSink, Plan, Results};
 use crate::model::Metric;
@@ -49,14 +58,47 @@ pub struct Staging {
     case_error: Arc<Mutex<Option<String>>>,
 }
 
+/// The hidden folders beside `dir` that a run's staging uses, each named for its process:
+/// `.<name>.partial-<pid>` while being filled, `.<name>.old-<pid>` for the folder replaced.
+const STAGING_TAGS: [&str; 2] = ["partial", "old"];
+
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
-    let name = dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+    dir.with_file_name(format!(".{}.{tag}-{}", folder_name(dir), std::process::id()))
+}
+
+/// The last part of an output folder's path, which names its hidden neighbours.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name().map_or("output".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Removes the staging folders beside `dir` that killed runs left: those named for a
+/// process that no longer exists. Whether a process exists is read from `/proc`; where
+/// there is no `/proc`, nothing is removed. A folder of a live process is left alone, and
+/// so is one that cannot be removed (it only wastes space).
+fn remove_stale_staging(dir: &Path, parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let name = folder_name(dir);
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = STAGING_TAGS.iter().find_map(|tag| {
+            let rest = file_name.to_str()?.strip_prefix(&format!(".{name}.{tag}-"))?;
+            rest.parse::<u32>().ok().filter(|pid| pid.to_string() == rest)
+        }) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 impl Staging {
     /// Checks the output folder can be written (refusing an existing one without
-    /// `force`) and makes an empty staging folder beside it.
+    /// `force`), removes staging folders beside it whose process is gone, and makes an
+    /// empty staging folder beside it.
     pub fn begin(opts: &Options) -> Result<Staging> {
         if opts.dir.exists() && !opts.force {
             bail!(
@@ -66,6 +108,7 @@ impl Staging {
         }
         let parent = opts.dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        remove_stale_staging(&opts.dir, parent);
         let path = sibling(&opts.dir, "partial");
         if path.exists() {
             std::fs::remove_dir_all(&path)?;
@@ -107,9 +150,10 @@ impl Staging {
         }
         let manifest = manifest(s, scenario_file, &results.plan, self.opts.case_log)?;
         std::fs::write(dir.join("manifest.toml"), &manifest).context("writing manifest.toml")?;
-        let data = tables::read_run_data(dir)?;
+        let as_run = read_manifest(dir)?;
+        let data = tables::read_run_data(dir, &as_run)?;
         tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
-        draw(dir, &data)?;
+        draw(dir, &data, &as_run)?;
         self.into_place()
     }
 
@@ -142,24 +186,30 @@ fn metric_names() -> Vec<&'static str> {
     Metric::ALL.iter().map(|m| m.name()).collect()
 }
 
-/// Draws the charts and report of the output folder `dir` from `data` and the folder's
-/// manifest, each file written under a temporary name and renamed when complete.
-fn draw(dir: &Path, data: &RunData) -> Result<()> {
+/// The scenario of the output folder `dir` as run, from its manifest.
+fn read_manifest(dir: &Path) -> Result<Scenario> {
     let path = dir.join("manifest.toml");
-    let manifest = std::fs::read_to_string(&path).context("reading manifest.toml")?;
-    let scenario = Scenario::from_toml(&manifest, &path).context("the manifest is not a valid scenario")?;
-    let made = charts::draw_all(dir, data, &scenario)?;
-    let html = report::render(&scenario, data, &made, dir)?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Scenario::from_toml(&text, &path).context("the manifest is not a valid scenario")
+}
+
+/// Draws the charts and report of the output folder `dir` from `data` and the scenario
+/// of its manifest, each file written under a temporary name and renamed when complete.
+fn draw(dir: &Path, data: &RunData, scenario: &Scenario) -> Result<()> {
+    let made = charts::draw_all(dir, data, scenario)?;
+    let html = report::render(scenario, data, &made, dir)?;
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 
-/// Re-draws the charts and report of an output folder from its tables.
+/// Re-draws the charts and report of an output folder from its tables, checked against
+/// its manifest.
 pub fn redraw(dir: &Path) -> Result<()> {
     if !dir.join("runs.parquet").exists() {
         bail!("{} holds no runs.parquet: is it a caseload output folder?", dir.display());
     }
-    let data = tables::read_run_data(dir)?;
-    draw(dir, &data)
+    let scenario = read_manifest(dir)?;
+    let data = tables::read_run_data(dir, &scenario)?;
+    draw(dir, &data, &scenario)
 }
 
 /// Writes a file under a temporary name, then renames it into place.

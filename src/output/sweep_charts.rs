@@ -43,7 +43,8 @@ impl Scale {
     fn of(values: &[f64]) -> Scale {
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if !lo.is_finite() || !hi.is_finite() {
+        // Also when the colour bar's axis would overflow (values of an edited table).
+        if !(hi.abs().max(lo.abs()) * 2.0).is_finite() {
             return Scale { lo: -1.0, hi: 1.0, diverging: true };
         }
         if lo < 0.0 && hi > 0.0 {

@@ -1,6 +1,7 @@
-//! Records become data frames and files: the only place that knows about polars.
+//! A run's records become data frames and files (Parquet, CSV), and the files are read
+//! back, checked against the manifest, as `RunData`; the case log's spill parts and their
+//! merge into `cases.parquet`.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -10,8 +11,10 @@ use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
 use super::data::{MONTHLY_SERIES, RunData, SummaryRow};
-use crate::experiment::{CaseSink, Results};
-use crate::model::{CaseRecord, Kind, Metric, MonthRecord, Tier};
+use super::table_file::TableFile;
+use crate::experiment::{CaseSink, Plan, Results};
+use crate::model::{CaseRecord, Kind, Metric, MonthRecord, Tier, month_of};
+use crate::scenario::Scenario;
 
 /// Rows a case-log row group holds, and so the most cases the merge holds at once.
 /// (A Parquet writer keeps a footer entry per row group, so fewer, larger groups also keep
@@ -28,11 +31,6 @@ pub(super) fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     CsvWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(())
-}
-
-pub(super) fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    ParquetReader::new(f).finish().map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
 }
 
 /// `runs`: one row per (rule, replication), every metric.
@@ -126,60 +124,74 @@ pub fn write_summary(dir: &Path, rows: &[SummaryRow]) -> Result<()> {
     write_csv(&mut summary_frame(rows)?, &dir.join("summary.csv"))
 }
 
-pub(super) fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
-}
-
-pub(super) fn numbers(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-/// Reads a run's tables back from `dir`.
-pub fn read_run_data(dir: &Path) -> Result<RunData> {
-    let runs = read_parquet(&dir.join("runs.parquet"))?;
-    let rule_of_row = strings(&runs, "rule")?;
-    let mut rules: Vec<String> = Vec::new();
-    for r in &rule_of_row {
-        if !rules.contains(r) {
-            rules.push(r.clone());
-        }
-    }
-    let idx = |r: &str| rules.iter().position(|x| x == r).expect("rule seen");
+/// Reads a run's tables back from `dir`, checked against `s`, the scenario of the folder's
+/// manifest: a table edited, truncated or from another version is an error naming the
+/// file, the row and the column, never a panic or a chart of something else.
+pub fn read_run_data(dir: &Path, s: &Scenario) -> Result<RunData> {
+    let plan = Plan::of(s);
+    let rules: Vec<String> = plan.rules.iter().map(|r| r.name()).collect();
+    let n = plan.replications as usize;
+    let last_rep = n.saturating_sub(1) as u64;
+    let whole = format!("the manifest's plan: {} rules x {n} replications", rules.len());
+    let run = |i: usize| format!("rule {}, replication {}", rules[i / n], i % n);
+    let n_runs = rules.len() * n;
     let mut data = RunData { rules: rules.clone(), ..RunData::default() };
-    for name in runs.get_column_names() {
-        let name = name.as_str();
-        if name == "rule" || name == "replication" {
-            continue;
-        }
-        let mut per_rule = vec![Vec::new(); rules.len()];
-        for (row, v) in numbers(&runs, name)?.into_iter().enumerate() {
-            per_rule[idx(&rule_of_row[row])].push(v);
-        }
-        data.metrics.insert(name.to_string(), per_rule);
+
+    let runs = TableFile::read(&dir.join("runs.parquet"))?;
+    let (rule_of_row, rep_of_row) = (runs.texts("rule")?, runs.whole("replication", last_rep)?);
+    let found: Vec<String> =
+        rule_of_row.iter().zip(&rep_of_row).map(|(r, i)| format!("rule {r}, replication {i}")).collect();
+    runs.check_rows(&found, &(0..n_runs).map(run).collect::<Vec<_>>(), &whole)?;
+    for m in Metric::ALL {
+        let values = runs.numbers(m.name())?;
+        data.metrics.insert(m.name().to_string(), values.chunks(n.max(1)).map(<[f64]>::to_vec).collect());
     }
-    let monthly = read_parquet(&dir.join("monthly.parquet"))?;
-    let m_rules = strings(&monthly, "rule")?;
-    let m_reps = numbers(&monthly, "replication")?;
+
+    let monthly = TableFile::read(&dir.join("monthly.parquet"))?;
+    let months = (0..s.run.horizon_days).filter(|&d| month_of(d + 1) != month_of(d)).count();
+    let (m_rules, m_reps) = (monthly.texts("rule")?, monthly.whole("replication", last_rep)?);
+    let m_months = monthly.whole("month", months.saturating_sub(1) as u64)?;
+    let found: Vec<String> = (0..monthly.height())
+        .map(|i| format!("rule {}, replication {}, month {}", m_rules[i], m_reps[i], m_months[i]))
+        .collect();
+    let expected: Vec<String> =
+        (0..n_runs * months).map(|i| format!("{}, month {}", run(i / months), i % months)).collect();
+    monthly.check_rows(&found, &expected, &format!("{whole} x {months} months"))?;
     for series in MONTHLY_SERIES {
-        let mut per: Vec<BTreeMap<u64, Vec<f64>>> = vec![BTreeMap::new(); rules.len()];
-        for (row, v) in numbers(&monthly, series)?.into_iter().enumerate() {
-            per[idx(&m_rules[row])].entry(m_reps[row] as u64).or_default().push(v);
-        }
-        data.monthly.insert(series.to_string(), per.into_iter().map(|m| m.into_values().collect()).collect());
+        let values = monthly.numbers(series)?;
+        let per_run: Vec<Vec<f64>> = values.chunks(months.max(1)).map(<[f64]>::to_vec).collect();
+        data.monthly.insert(series.to_string(), per_run.chunks(n.max(1)).map(<[Vec<f64>]>::to_vec).collect());
     }
-    let completion = read_parquet(&dir.join("completion_days.parquet"))?;
-    let c_rules = strings(&completion, "rule")?;
-    let c_days = numbers(&completion, "days")?;
-    let c_n = numbers(&completion, "assessments")?;
+
+    let completion = TableFile::read(&dir.join("completion_days.parquet"))?;
+    let longest = u64::from(s.run.warmup_days + s.run.horizon_days);
+    let c_rules = completion.texts("rule")?;
+    let c_reps = completion.whole("replication", last_rep)?;
+    let c_days = completion.whole("days", longest)?;
+    let c_n = completion.whole("assessments", u64::from(u32::MAX))?;
     data.completion_days = vec![Vec::new(); rules.len()];
-    for row in 0..c_rules.len() {
-        let h = &mut data.completion_days[idx(&c_rules[row])];
+    let mut previous = None;
+    for row in 0..completion.height() {
+        let Some(r) = rules.iter().position(|x| *x == c_rules[row]) else {
+            return Err(completion.at(row, format!("rule {} is not in {whole}", c_rules[row])));
+        };
+        let key = (r, c_reps[row], c_days[row]);
+        if previous.is_some_and(|p| p >= key) {
+            return Err(completion.at(
+                row,
+                format!(
+                    "rule {}, replication {}, days {} is out of order or repeated (rows follow {whole}, days increasing, each once)",
+                    c_rules[row], c_reps[row], c_days[row]
+                ),
+            ));
+        }
+        previous = Some(key);
+        let h = &mut data.completion_days[r];
         let d = c_days[row] as usize;
         if h.len() <= d {
             h.resize(d + 1, 0);
         }
-        h[d] += c_n[row] as u64;
+        h[d] += c_n[row];
     }
     Ok(data)
 }

@@ -5,6 +5,7 @@ mod calibration;
 mod cli;
 mod contest;
 mod crn;
+mod damaged;
 mod determinism;
 mod invariants;
 mod manifest;
@@ -15,6 +16,7 @@ mod snapshot;
 mod sweep;
 mod validation;
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use caseload::scenario::Scenario;
@@ -36,4 +38,12 @@ pub fn text(b: &[u8]) -> String {
 /// A bundled scenario by name.
 pub fn scenario(name: &str) -> Scenario {
     Scenario::load(format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"))).expect("bundled scenario")
+}
+
+/// A fresh folder under the target directory for one test's outputs.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

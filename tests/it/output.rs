@@ -3,24 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::{caseload, text};
+use crate::{caseload, scratch, text};
 
 use caseload::model::Metric;
 use polars::prelude::*;
 
-/// A fresh folder under the target directory for one test's outputs.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Runs the teaching scenario into `out` (3 replications, seed 11).
-fn run_teaching(out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn run_teaching(out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "run",
         "scenarios/teaching_one_team.toml",

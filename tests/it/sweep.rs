@@ -10,14 +10,7 @@ use caseload::scenario::Scenario;
 use caseload::sweep::Sweep;
 use polars::prelude::*;
 
-use crate::{caseload, text};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use crate::{caseload, scratch, text};
 
 const SMALL_SWEEP: &str = r#"
 [sweep]
@@ -29,7 +22,7 @@ workforce.newly_qualified_share = { from = 0.2, to = 0.8, steps = 2 }
 "#;
 
 /// The teaching scenario with a 2 x 2 grid, written into `dir`.
-fn small_sweep(dir: &Path) -> PathBuf {
+pub(crate) fn small_sweep(dir: &Path) -> PathBuf {
     let base =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
     let path = dir.join("small_sweep.toml");
@@ -37,11 +30,12 @@ fn small_sweep(dir: &Path) -> PathBuf {
     path
 }
 
-fn ok(o: &Output) {
+pub(crate) fn ok(o: &Output) {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
-fn sweep(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
+/// `caseload sweep` of `scenario` into `out`: 3 replications, seed 5, quiet.
+pub(crate) fn sweep(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args =
         vec!["sweep", scenario.to_str().unwrap(), "-n", "3", "--seed", "5", "--quiet", "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
@@ -290,7 +284,7 @@ fn a_point_that_breaks_a_rule_between_values_is_refused_before_anything_runs() {
     let text = "[sweep.values]\n\"casework.caseload_cap\" = [10, 30]\n";
     let s = Scenario::from_toml(text, Path::new("caps.toml")).unwrap();
     let e = Sweep::of(&s, Plan::of(&s)).unwrap_err();
-    let shown = format!("{e:#}");
+    let shown = format!("{:#}", anyhow::Error::from(e));
     assert!(shown.contains("sweep point 1 (casework.caseload_cap = 10)"), "{shown}");
     assert!(shown.contains("must not exceed caseload_cap"), "{shown}");
 }
