@@ -320,10 +320,21 @@ pub fn fit(
         Ok(d)
     };
     let best = nelder_mead(&start, &bounds, max_evaluations, &mut eval)?;
+    // Four significant figures: what is written is what is compared.
+    let best: Vec<f64> = best.iter().zip(&bounds).map(|(v, (lo, hi))| significant(v.clamp(*lo, *hi), 4)).collect();
     let fitted = build(&best)?;
     let comparisons = compare(&fitted, targets, runs);
-    let values = free.iter().cloned().zip(best.iter().zip(&bounds).map(|(v, (lo, hi))| v.clamp(*lo, *hi))).collect();
+    let values = free.iter().cloned().zip(best).collect();
     Ok(Fit { scenario: fitted, values, comparisons, evaluations })
+}
+
+/// `x` rounded to `digits` significant figures.
+fn significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
 }
 
 /// Minimises `f` from `start` by Nelder–Mead, points clamped into `bounds`; the first

@@ -465,7 +465,17 @@ fn calibrate_command(a: CalibrateArgs) -> Result<()> {
                 text.push_str(&format!("# fitted {p} = {v}\n"));
             }
             text.push_str(&format!("# remaining weighted distance {:.4}\n\n", calibrate::distance(&fit.comparisons)));
-            text.push_str(&fit.scenario.to_toml());
+            // Each fitted key says so in its comment; the rest come from the table.
+            let source = format!("fitted by caseload calibrate to {}", a.targets.display());
+            for line in fit.scenario.to_toml().lines() {
+                let key = line.split(" = ").next().unwrap_or("");
+                if fit.values.iter().any(|(p, _)| p.rsplit('.').next() == Some(key)) {
+                    text.push_str(&format!("# Allowed: fitted.\n# Source: {source}.\n"));
+                }
+                text.push_str(line);
+                text.push('\n');
+            }
+            let text = crate::scenario::annotate::annotate(&text);
             output::write_atomic(&out, text.as_bytes())?;
             if !quiet {
                 eprintln!("caseload: fitted scenario written to {}", out.display());

@@ -1,5 +1,5 @@
 //! Casework: each worker's day goes to open children first, then to assessments in
-//! deadline order; a finished assessment gets its outcome (model.md 4.2, 4.5).
+//! deadline order; a finished assessment gets its outcome (docs/ODD.md sections 7.5, 7.6).
 
 use super::case::{CaseId, PostId, Tier, rereferral_key};
 use super::worker::{FINISHED, on_curve};

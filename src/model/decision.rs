@@ -1,5 +1,5 @@
 //! Decision rules: who decides how urgently an assessment is done, and how ratings are
-//! made and combined (model.md section 4.3).
+//! made and combined (docs/ODD.md section 7.3).
 
 use super::Sim;
 use super::case::{CaseId, CaseState, Decision, Tier};

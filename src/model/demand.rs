@@ -1,5 +1,5 @@
 //! Demand: referrals arrive each day, Poisson with a seasonal rate, and re-referrals come
-//! back when they are due (model.md 4.1).
+//! back when they are due (docs/ODD.md section 7.1).
 
 use rand::RngExt;
 

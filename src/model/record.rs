@@ -7,7 +7,7 @@ use super::case::Tier;
 
 macro_rules! metrics {
     ($($variant:ident => $name:literal, $unit:literal, $label:literal;)*) => {
-        /// An outcome of one run (model.md section 5).
+        /// An outcome of one run (docs/ODD.md section 4.11).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Metric { $($variant),* }
 

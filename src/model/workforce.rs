@@ -1,5 +1,5 @@
 //! The workforce: stress, experience, leaving, vacancies, hiring, agency cover, and
-//! managers leaving and being replaced (model.md 4.6).
+//! managers leaving and being replaced (docs/ODD.md sections 7.7, 7.8).
 //!
 //! Leaving uses a cumulative hazard against a unit-exponential threshold drawn at hire:
 //! exact for a hazard that changes daily, and one draw per person, so a change in one

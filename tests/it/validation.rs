@@ -1,4 +1,4 @@
-//! Structural validation against theory (model.md section 7).
+//! Structural validation against theory (docs/ODD.md section 9).
 
 use caseload::experiment::{self, Plan};
 use caseload::model::{Metric, Rule};
