@@ -9,13 +9,17 @@
 //! perf record target/release/examples/one_replication 50
 //! ```
 //!
-//! The optional argument repeats the replication (replications 0, 1, 2, 0, ...).
+//! The optional first argument repeats the replication (replications 0, 1, 2, 0, ...);
+//! the optional second names another scenario file (to see what a mechanism costs).
 
 use caseload::model::{Rule, run_one};
 use caseload::scenario::{Scenario, Value};
 
 fn main() {
-    let s = Scenario::load(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).expect("baseline");
+    let path = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml").to_string());
+    let s = Scenario::load(&path).expect("a valid scenario");
     let s = s.with_all(&[("run.warmup_years", Value::Int(3)), ("run.horizon_years", Value::Int(7))]).expect("10 years");
     let n: u64 = std::env::args().nth(1).map_or(1, |a| a.parse().expect("a number of replications"));
     let mut completed = 0.0;

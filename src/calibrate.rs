@@ -260,9 +260,7 @@ fn free_parameter(path: &str) -> Result<(f64, f64)> {
     match p.shape {
         Shape::Num { min, max, integer: false } if p.section != "run" && p.section != "authority" => {
             Ok(match p.prior {
-                Some(prior) if prior.on == params::On::Value => {
-                    (prior.dist.low().max(min), prior.dist.high().min(max))
-                }
+                Some(prior) if prior.on == params::On::Value => (prior.dist.low().max(min), prior.dist.high().min(max)),
                 _ => (min, max),
             })
         }

@@ -12,7 +12,7 @@ use std::ops::Range;
 use crate::experiment::{Plan, Pool};
 use crate::model::{Metric, Purpose, Stream, run_one, stream, uniform};
 use crate::scenario::sweep::{Design, SweepSpec};
-use crate::scenario::{Scenario, ScenarioError, Value};
+use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::{Summary, paired};
 
 mod grid;
@@ -106,11 +106,11 @@ impl Sweep {
         Ok(sw)
     }
 
-    /// The scenario at point `p`.
+    /// The scenario at point `p` ([`Scenario::with_factors`]: a number is a key's value,
+    /// or for a list a factor on it).
     pub fn scenario_at(&self, p: usize) -> Result<Scenario, SweepError> {
-        let changes: Vec<(&str, Value)> =
-            self.paths.iter().zip(&self.points[p]).map(|(k, &v)| (k.as_str(), Value::Num(v))).collect();
-        self.base.with_all(&changes).map_err(|source| SweepError::Point {
+        let changes: Vec<(&str, f64)> = self.paths.iter().zip(&self.points[p]).map(|(k, &v)| (k.as_str(), v)).collect();
+        self.base.with_factors(&changes).map_err(|source| SweepError::Point {
             point: p + 1,
             values: self.describe_point(p),
             source,

@@ -78,8 +78,6 @@ pub struct Draws {
     /// Standard normal for the ongoing duration, standard exponential for the consultation.
     pub z_ongoing: f64,
     pub e_consult: f64,
-    /// Uniform for whether the assessment is paced to its target.
-    pub u_pace: f64,
 }
 
 /// A decided timescale.
@@ -106,6 +104,9 @@ pub struct Case {
     pub hours_needed: f64,
     pub hours_done: f64,
     pub draws: Draws,
+    /// Whether the worker paces the assessment to its decided target (a share
+    /// `casework.pacing` of cases) rather than working it as fast as the day allows.
+    pub paced: bool,
     pub state: CaseState,
     pub worker: Option<PostId>,
     pub allocated_day: u32,
@@ -149,8 +150,9 @@ impl Case {
             u_rereferral_delay: uniform(&mut rng),
             z_ongoing,
             e_consult: exponential(&mut rng),
-            u_pace: uniform(&mut rng),
         };
+        // Drawn last, after the draws above, so adding it shifted none of them.
+        let paced = uniform(&mut rng) < s.casework.pacing;
         let (tier, score) = inherit.unwrap_or_else(|| {
             let tier = pick_tier(&d.risk_mix, u_tier);
             let (lo, hi) = band(tier, &d.risk_cuts);
@@ -167,6 +169,7 @@ impl Case {
             hours_needed,
             hours_done: 0.0,
             draws,
+            paced,
             state: CaseState::AwaitingAllocation,
             worker: None,
             allocated_day: day,
@@ -189,8 +192,7 @@ impl Case {
             hours_left: self.hours_left(),
             hours_cut: self.hours_cut,
             limit_day: self.arrival_day + s.demand.limit_days,
-            complete_by: self.decision.map_or(u32::MAX, |d| d.complete_by),
-            paced: self.draws.u_pace < s.casework.pacing,
+            paced_until: if self.paced { self.decision.map_or(u32::MAX, |d| d.complete_by) } else { 0 },
             started: self.started_day.is_some(),
             started_today: false,
             rushed: self.rushed,

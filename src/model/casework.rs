@@ -57,9 +57,9 @@ impl Sim<'_> {
                 // value here is NaN, so plain comparisons do what `f64::min` would).
                 let pace = if hours < per_case { hours } else { per_case };
                 let mut give = if a.hours_left < pace { a.hours_left } else { pace };
-                if a.paced && day <= a.complete_by {
+                if day <= a.paced_until {
                     // Worked evenly over the days left to the target, finishing on it.
-                    let even = a.hours_left / f64::from(a.complete_by - day + 1);
+                    let even = a.hours_left / f64::from(a.paced_until - day + 1);
                     if even < give {
                         give = even;
                     }

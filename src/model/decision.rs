@@ -213,7 +213,8 @@ impl Sim<'_> {
             complete_by: c.arrival_day + target,
         });
         c.state = CaseState::InAssessment;
-        let (true_tier, days, order, complete_by) = (c.tier, day - c.arrival_day, c.work_order(), c.arrival_day + target);
+        let (true_tier, days, order, complete_by) =
+            (c.tier, day - c.arrival_day, c.work_order(), c.arrival_day + target);
         let post = c.worker.expect("a decided case has a worker").0 as usize;
         let w = self.posts[post].occupant.as_mut().expect("worker");
         w.reorder(id, order);

@@ -384,7 +384,7 @@ impl<'s> Sim<'s> {
         }
         for p in 0..self.posts.len() {
             let own = event_stream(self.seed, self.replication, Event::Initial, p as u32, 0);
-            workforce::fill_initial(s, &mut self.posts[p], &mut init, own);
+            workforce::fill_initial(s, &self.rates, &mut self.posts[p], &mut init, own);
         }
     }
 }

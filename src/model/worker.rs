@@ -45,10 +45,15 @@ pub struct Worker {
     /// Hours of today's working time already taken (recording shared decisions), which
     /// casework does not have.
     pub hours_taken_today: f64,
-    /// Cumulative hazard of a long absence, and the unit-exponential threshold at which
-    /// one starts (employed workers only).
-    pub absence_hazard: f64,
-    pub absence_threshold: f64,
+    /// The day a long absence starts, if the worker is still here, employed and not
+    /// leaving: a unit-exponential threshold over a constant daily hazard (employed
+    /// workers only; `u32::MAX` for none).
+    pub absence_day: u32,
+    /// The leaving rate per working day for the worker's kind and tenure band, before
+    /// stress and any lone-decision effect, and the day the band next changes: worked out
+    /// when the band changes, not every day.
+    leave_rate: f64,
+    band_ends: i64,
 }
 
 impl Worker {
@@ -68,9 +73,41 @@ impl Worker {
             leaving_day: None,
             last_lone_day: None,
             hours_taken_today: 0.0,
-            absence_hazard: 0.0,
-            absence_threshold: f64::INFINITY,
+            absence_day: u32::MAX,
+            leave_rate: 0.0,
+            band_ends: i64::MIN,
         }
+    }
+
+    /// Sets the day of the next long absence from `day`, for a unit-exponential
+    /// `threshold` and a daily hazard `per_day`.
+    pub fn absence_after(&mut self, day: u32, threshold: f64, per_day: f64) {
+        self.absence_day = if per_day > 0.0 {
+            let days = (threshold / per_day).ceil();
+            if days < f64::from(u32::MAX - day) { day + (days as u32).max(1) } else { u32::MAX }
+        } else {
+            u32::MAX
+        };
+    }
+
+    /// The leaving rate per working day on `day` before stress and any lone-decision
+    /// effect: permanent workers leave faster in their first years in the authority.
+    pub fn leave_rate(&mut self, r: &Rates, day: u32) -> f64 {
+        if i64::from(day) >= self.band_ends {
+            let year = i64::from(DAYS_PER_YEAR);
+            let tenure = self.tenure_days(day);
+            let (factor, ends) = if tenure < 2 * year {
+                (r.tenure_under_2, Some(2 * year))
+            } else if tenure < 5 * year {
+                (r.tenure_2_to_5, Some(5 * year))
+            } else {
+                (1.0, None)
+            };
+            let base = r.leave_per_day(self.kind);
+            self.leave_rate = if self.kind == Kind::Permanent { base * factor } else { base };
+            self.band_ends = ends.map_or(i64::MAX, |e| self.start_day + e);
+        }
+        self.leave_rate
     }
 
     /// Whole working days in this authority by `day`.
@@ -78,10 +115,10 @@ impl Worker {
         i64::from(day) - self.start_day
     }
 
-    /// Sets the target day and pacing of an assessment whose timescale was decided.
+    /// Sets the target day of a paced assessment whose timescale was decided.
     pub fn set_target(&mut self, id: CaseId, complete_by: u32) {
-        if let Some(a) = self.assessments.iter_mut().find(|a| a.id == id) {
-            a.complete_by = complete_by;
+        if let Some(a) = self.assessments.iter_mut().find(|a| a.id == id && a.paced_until != 0) {
+            a.paced_until = complete_by;
         }
     }
 
@@ -197,6 +234,8 @@ impl Worker {
         self.novice_weight *= r.novice_weight_per_day;
         if self.kind == Kind::NewlyQualified && self.years >= 1.0 - 1e-9 {
             self.kind = Kind::Permanent;
+            // The leaving rate is a permanent worker's from tomorrow.
+            self.band_ends = i64::MIN;
         }
     }
 }
@@ -243,25 +282,8 @@ impl Rates {
         }
     }
 
-    /// The leaving rate per working day of a worker of this kind and tenure, before stress
-    /// and any lone-decision effect: permanent workers leave faster in their first years in
-    /// the authority.
-    pub fn leave_at(&self, kind: Kind, tenure_days: i64) -> f64 {
-        let base = self.leave_per_day(kind);
-        if kind != Kind::Permanent {
-            return base;
-        }
-        let year = i64::from(DAYS_PER_YEAR);
-        if tenure_days < 2 * year {
-            base * self.tenure_under_2
-        } else if tenure_days < 5 * year {
-            base * self.tenure_2_to_5
-        } else {
-            base
-        }
-    }
-
-    /// The leaving rate per working day of a worker of this kind.
+    /// The leaving rate per working day of a worker of this kind, before tenure, stress
+    /// and any lone-decision effect.
     pub fn leave_per_day(&self, kind: Kind) -> f64 {
         let [permanent, newly_qualified, agency] = self.leave_per_day;
         match kind {
@@ -282,10 +304,9 @@ pub struct Assignment {
     pub hours_cut: f64,
     /// The last day within the statutory limit.
     pub limit_day: u32,
-    /// The decided completion target (`u32::MAX` while undecided), and whether the worker
-    /// paces this assessment to it rather than working it as fast as the day allows.
-    pub complete_by: u32,
-    pub paced: bool,
+    /// For an assessment the worker paces to its decided completion target, that target
+    /// (`u32::MAX` while undecided); 0 for one worked as fast as the day allows.
+    pub paced_until: u32,
     pub started: bool,
     /// Started in today's casework (cleared once the start is recorded).
     pub started_today: bool,
@@ -376,8 +397,7 @@ mod tests {
                         hours_left: 1.0,
                         hours_cut: 0.0,
                         limit_day: 45,
-                        complete_by: u32::MAX,
-                        paced: false,
+                        paced_until: 0,
                         started: false,
                         started_today: false,
                         rushed: false,

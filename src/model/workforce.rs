@@ -10,7 +10,7 @@ use super::case::{CaseState, lognormal};
 use super::draw::{exponential, normal, uniform};
 use super::streams::{Event, Stream, event_stream};
 use super::team::Manager;
-use super::worker::{Kind, Post, Worker, novice_weight};
+use super::worker::{Kind, Post, Rates, Worker, novice_weight};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
 /// A manager with experience drawn around `mean_years`.
@@ -32,7 +32,7 @@ pub(super) fn new_manager(s: &Scenario, rng: &mut Stream, mean_years: f64) -> Ma
 /// Day 0: the post is vacant (perhaps with agency cover) or filled. `init` is the day-0
 /// stream all posts share; `own` the post's own day-0 stream. A first worker has been in
 /// the authority for a uniform share of their experience, so tenure starts spread out.
-pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream, mut own: Stream) {
+pub(super) fn fill_initial(s: &Scenario, rates: &Rates, post: &mut Post, init: &mut Stream, mut own: Stream) {
     let w = &s.workforce;
     let u_vacant = uniform(init);
     let u_cover = uniform(init);
@@ -52,7 +52,7 @@ pub(super) fn fill_initial(s: &Scenario, post: &mut Post, init: &mut Stream, mut
         let kind = if years < 1.0 { Kind::NewlyQualified } else { Kind::Permanent };
         let mut worker = Worker::new(s, kind, years, 0, threshold);
         worker.start_day = -((uniform(&mut own) * years * f64::from(DAYS_PER_YEAR)) as i64);
-        worker.absence_threshold = exponential(&mut own);
+        worker.absence_after(0, exponential(&mut own), rates.absence_per_day);
         post.occupant = Some(worker);
     }
 }
@@ -91,17 +91,13 @@ impl Sim<'_> {
                 if w.leaving_day.is_none() {
                     let lone = w.last_lone_day.is_some_and(|d| f64::from(day - d) < wf.lone_decision_window_days);
                     let effect = if lone { 1.0 + wf.lone_decision_leave_effect } else { 1.0 };
-                    w.hazard += self.rates.leave_at(w.kind, w.tenure_days(day)) * w.stress_factor * effect;
+                    w.hazard += w.leave_rate(&self.rates, day) * w.stress_factor * effect;
                     if w.hazard >= w.threshold {
                         let notice = if w.is_employed() { wf.notice_days } else { wf.agency_notice_days };
                         w.leaving_day = Some(day + notice);
                     }
                 }
-                let mut away = false;
-                if w.leaving_day.is_none() && w.is_employed() {
-                    w.absence_hazard += self.rates.absence_per_day;
-                    away = w.absence_hazard >= w.absence_threshold;
-                }
+                let away = w.absence_day == day && w.leaving_day.is_none() && w.is_employed();
                 if w.leaving_day == Some(day) {
                     self.depart(p, Departure::Left);
                 } else if away {
@@ -158,9 +154,9 @@ impl Sim<'_> {
                 let post = &mut self.posts[p];
                 post.absences += 1;
                 let length = exponential(&mut rng) * s.workforce.long_absence_days_mean;
-                w.absence_hazard = 0.0;
-                w.absence_threshold = exponential(&mut rng);
-                post.absent = Some((w, day + (length.round() as u32).max(1)));
+                let back = day + (length.round() as u32).max(1);
+                w.absence_after(back, exponential(&mut rng), self.rates.absence_per_day);
+                post.absent = Some((w, back));
             }
             Departure::Left | Departure::Promoted => {
                 if why == Departure::Left && self.in_horizon() {
@@ -245,7 +241,7 @@ impl Sim<'_> {
         };
         if post.occupant.is_none() {
             let mut w = Worker::new(s, kind, years, self.day, threshold);
-            w.absence_threshold = absence_threshold;
+            w.absence_after(self.day, absence_threshold, self.rates.absence_per_day);
             post.occupant = Some(w);
         }
     }

@@ -229,7 +229,10 @@ mod tests {
         assert!(out.contains("# my note\n# master seed"), "{out}");
         assert!(out.contains("\nsede = 6\n"), "{out}");
         assert!(out.contains("[sweep]\ndesign = \"grid\"\n"), "{out}");
-        assert!(out.contains("# Source: fitted by caseload calibrate to t.toml.\nleave_rate_permanent = 0.14\n"), "{out}");
+        assert!(
+            out.contains("# Source: fitted by caseload calibrate to t.toml.\nleave_rate_permanent = 0.14\n"),
+            "{out}"
+        );
         assert_eq!(annotate(&out), out);
     }
 }

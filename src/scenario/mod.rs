@@ -261,6 +261,53 @@ impl Scenario {
         }
     }
 
+    /// A copy with parameters set by single numbers, as sweeps and the uncertainty
+    /// analysis give them: a number for a one-number key is its value (rounded where it
+    /// must be whole); for a list it is a factor, applied as the key's prior says (on every
+    /// value, or on each value's departure from 1), to this scenario's list, each result
+    /// kept within the allowed range. Then checked as [`Scenario::with_all`] checks.
+    pub fn with_factors(&self, changes: &[(&str, f64)]) -> Result<Scenario, ScenarioError> {
+        let current = |path: &str| -> Option<Value> {
+            let p = params::find_path(path)?;
+            if let Some(key) = path.strip_prefix("authority.") {
+                let first = self.values.authorities.first();
+                return Some(
+                    first
+                        .and_then(|a| a.get(&format!("authority.{key}")).cloned())
+                        .unwrap_or_else(|| Value::default_of(p)),
+                );
+            }
+            Some(self.values.set.get(path).cloned().unwrap_or_else(|| Value::default_of(p)))
+        };
+        let values: Vec<(&str, Value)> = changes
+            .iter()
+            .map(|&(path, x)| {
+                let value = match params::find_path(path).map(|p| (p.shape, p.prior)) {
+                    Some((params::Shape::Num { integer: true, .. }, _)) => Value::Int(x.round() as i64),
+                    Some((params::Shape::Nums { min, max, integer, .. }, prior)) => {
+                        let on = prior.map_or(params::On::Scale, |q| q.on);
+                        let list = match current(path) {
+                            Some(Value::Nums(xs)) => xs,
+                            _ => Vec::new(),
+                        };
+                        Value::Nums(
+                            list.iter()
+                                .map(|&v| {
+                                    let y = if on == params::On::Amplitude { 1.0 + x * (v - 1.0) } else { v * x };
+                                    let y = if integer { y.round() } else { y };
+                                    y.clamp(min, max)
+                                })
+                                .collect(),
+                        )
+                    }
+                    _ => Value::Num(x),
+                };
+                (path, value)
+            })
+            .collect();
+        self.with_all(&values)
+    }
+
     /// The scenario as TOML with every default filled in: a run can be repeated from it.
     pub fn to_toml(&self) -> String {
         let mut out = String::new();

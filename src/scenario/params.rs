@@ -59,9 +59,16 @@ pub struct Prior {
 /// A prior's distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dist {
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
     /// Low, most likely, high.
-    Triangular { low: f64, mode: f64, high: f64 },
+    Triangular {
+        low: f64,
+        mode: f64,
+        high: f64,
+    },
 }
 
 /// What a prior's draws are.
@@ -346,7 +353,7 @@ pub const PARAMS: &[Param] = &[
     p!("workforce", "leave_rate_permanent", num(0.0, 5.0), N(0.12), "leavers a worker-year at stress 1 after 5 years in the authority", "permanent staff leaving rate", "derived: about 12% a year after 5 years' service (DfE workforce census: leavers and staff by length of service); fitted values in scenarios/england_2017.toml"),
     p!("workforce", "tenure_hazard_ratio_under_2", num(0.2, 5.0), N(1.5), "leaving rate in the first 2 years in the authority over the rate after 5", "early leaving, first 2 years", "assumption", tri(1.2, 1.5, 1.9, "derived: about 18% a year under 2 years' service against 12% after 5 (DfE census: 35% of leavers under 2 years, 60% of staff under 5)")),
     p!("workforce", "tenure_hazard_ratio_2_to_5", num(0.2, 5.0), N(1.4), "leaving rate in years 2 to 5 in the authority over the rate after 5", "early leaving, years 2 to 5", "assumption", tri(1.1, 1.4, 1.7, "derived: about 17% a year at 2 to 5 years' service against 12% after 5 (DfE census)")),
-    p!("workforce", "leave_rate_newly_qualified", num(0.0, 5.0), N(0.185), "leavers a worker-year at stress 1, first year of practice", "newly qualified leaving rate", "derived: 35% of leavers had under 2 years' service (CSWW 2019, press)"),
+    p!("workforce", "leave_rate_newly_qualified", num(0.0, 5.0), N(0.185), "leavers a worker-year at stress 1, first year of practice", "newly qualified leaving rate", "derived: about 10% of newly registered social workers leave the profession within a year (Social Work England register 2022) and 56% of leavers leave local authority children's social work (DfE 2020-21), so about 18% leave their authority"),
     p!("workforce", "leave_rate_agency", num(0.0, 5.0), N(0.8), "agency placements ending a worker-year", "agency placements ending", "assumption: no statistic exists", tri(0.4, 0.8, 1.5, "judgement bounded by one week's notice (before 2024), one managed team's 5-month average (Wokingham FOI 2018), 'more likely to move around' (Independent Review 2022)")),
     p!("workforce", "stress_effect", num(0.0, 5.0), N(0.5), "log hazard ratio a unit of stress above 1", "leaving under stress", "assumption", tri(0.0, 0.5, 1.0, "Kim and Kao 2014 (caseload had no effect on intention to leave), McFadden et al. (workload predicts exhaustion): kept moderate")),
     p!("workforce", "stress_window_days", num(1.0, 500.0), N(60.0), "working days (moving-average window of load: caseload over manageable_caseload)", "stress averaging window", "assumption", tri(20.0, 60.0, 120.0, "judgement")),

@@ -22,16 +22,19 @@ fn check_year(year: &str, known_misses: &[&str]) {
     }
 }
 
+/// The 2017 scenario reproduces every fitted figure. The share of staff under 5 years in
+/// their authority (60%) is reported, not fitted, and misses: with a fixed establishment
+/// and 13.4% turnover the mean tenure is 7.5 years and the model gives about half.
 #[test]
-fn the_2017_scenario_lands_within_every_published_tolerance() {
-    check_year("2017", &[]);
+fn the_2017_scenario_lands_within_every_published_tolerance_but_tenure() {
+    check_year("2017", &["under_five_years_in_authority_pct"]);
 }
 
-/// The 2025 scenario reproduces every figure but the median duration: the model's
-/// durations cannot have both a 33-day median and 85.7% within 45 days (it gives 30).
+/// The 2025 scenario reproduces every figure, the shape of the durations included
+/// (quartiles, within 10 and 20 days, the last week before the limit).
 #[test]
-fn the_2025_scenario_lands_within_tolerance_but_for_the_median_duration() {
-    check_year("2025", &["days_to_completion_median"]);
+fn the_2025_scenario_lands_within_every_published_tolerance() {
+    check_year("2025", &[]);
 }
 
 /// Writes a targets file with one target under `manager_shared` to a scratch folder.

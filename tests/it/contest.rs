@@ -73,14 +73,13 @@ fn with_every_mechanism_neutral_and_no_wait_the_rules_agree_exactly() {
     );
     let r = run(&s, RULES, 2, 3);
     let own = [Metric::Shared, Metric::ConsultUtilisation, Metric::ConsultWait];
-    for i in 1..RULES.len() {
+    for (i, rule) in RULES.iter().enumerate().skip(1) {
         for &m in Metric::ALL.iter().filter(|m| !own.contains(m)) {
             let (a, b) = (r.values(0, m), r.values(i, m));
             assert!(
                 a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
-                "{} differs between practitioner_only and {}: {a:?} against {b:?}",
-                m.name(),
-                RULES[i]
+                "{} differs between practitioner_only and {rule}: {a:?} against {b:?}",
+                m.name()
             );
         }
     }
@@ -171,6 +170,12 @@ fn admissible_assumptions_put_manager_shared_on_either_side() {
         let r = run(s, &RULES[..2], 6, 13);
         let d = r.difference(0, 1, Metric::UnderRatedHigh);
         eprintln!("under-rated high, practitioner_only - manager_shared: {:.2} [{:.2}, {:.2}]", d.mean, d.lo, d.hi);
-        assert!(sign * d.lo > 0.0 && sign * d.hi > 0.0, "expected sign {sign}: {:.2} [{:.2}, {:.2}]", d.mean, d.lo, d.hi);
+        assert!(
+            sign * d.lo > 0.0 && sign * d.hi > 0.0,
+            "expected sign {sign}: {:.2} [{:.2}, {:.2}]",
+            d.mean,
+            d.lo,
+            d.hi
+        );
     }
 }

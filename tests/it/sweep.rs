@@ -353,8 +353,7 @@ fn a_one_parameter_sweep_draws_a_line_and_no_heatmap() {
     let base =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
     let scen = dir.join("one.toml");
-    let sweep_text =
-        "[sweep]\nconcern = \"turnover_pct > 0\"\n[sweep.values]\n\"workforce.lone_decision_leave_effect\" = [0, 0.5, 1]\n";
+    let sweep_text = "[sweep]\nconcern = \"turnover_pct > 0\"\n[sweep.values]\n\"workforce.lone_decision_leave_effect\" = [0, 0.5, 1]\n";
     std::fs::write(&scen, format!("{base}\n{sweep_text}")).unwrap();
     let out = dir.join("out");
     ok(&caseload(&["sweep", scen.to_str().unwrap(), "-n", "2", "--quiet", "--out", out.to_str().unwrap()]));
