@@ -1,5 +1,9 @@
 //! The command line: parse arguments, call the library, print results. The only place
-//! that knows about clap.
+//! that knows about clap, but for `main.rs` calling [`Cli::parse`].
+//!
+//! It is long because it declares the arguments and help of all eight commands in one
+//! place; what each command does is in the library, and a command here only reads its
+//! arguments, calls it, writes what it returns and prints.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

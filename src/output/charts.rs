@@ -1,6 +1,7 @@
-//! Charts, each drawn once as PNG and once as SVG from the same code: the only place that
-//! knows about plotters. Text uses the bundled DejaVu Sans, so a PNG looks the same on
-//! every machine.
+//! The charts of a run, each drawn once as PNG and once as SVG from the same code, and
+//! what every chart shares (the bundled font, colours, saving): with `sweep_charts.rs`,
+//! the only place that knows about plotters. Text uses the bundled DejaVu Sans, so a PNG
+//! looks the same on every machine.
 
 use std::path::Path;
 use std::sync::Once;

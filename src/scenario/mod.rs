@@ -1,5 +1,9 @@
 //! Scenarios: a TOML file, checked against the parameter table, becomes a validated
 //! [`Scenario`] whose fields carry the guarantees the model relies on.
+//!
+//! It is long because `from_values` reads every key of the parameter table into its typed
+//! field, one line a key, and `check_consistency` states every rule between keys: both
+//! belong beside the types they fill.
 
 pub mod annotate;
 mod error;

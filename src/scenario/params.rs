@@ -1,7 +1,8 @@
 //! The one table of scenario parameters: key, unit, allowed range, default and source.
 //!
-//! Validation, defaults, the manifest of a run and the list of assumptions for the
-//! sensitivity analysis are all read from [`PARAMS`]; nothing else states a range.
+//! Validation, defaults, the manifest of a run, the comments of scenario files, the
+//! assumptions the sensitivity analysis varies and the bounds of a calibration fit are all
+//! read from [`PARAMS`]; nothing else states a scenario key's range.
 
 /// What kind of value a parameter takes, with its allowed range.
 #[derive(Debug, Clone, Copy, PartialEq)]

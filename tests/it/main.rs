@@ -7,6 +7,7 @@ mod contest;
 mod crn;
 mod damaged;
 mod determinism;
+mod docs;
 mod invariants;
 mod manifest;
 mod output;
