@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn the_generator_is_pinned() {
         // A change of generator or derivation changes every published result: this
-        // value must only change on purpose, with a note in the changelog.
+        // value must only change on purpose, with a record in docs/decisions/.
         let v = stream(2017, 0, Purpose::Arrivals, 0).random::<u64>();
         assert_eq!(v, 2_347_667_454_556_293_357, "pinned value");
     }
