@@ -47,6 +47,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Rank the parameters that rest on assumptions by how much they move the rules' differences (Morris)
     Sensitivity(SensitivityArgs),
+    /// How likely is "high risk"? Draw every assumption from its prior, compare the rules at each draw, and find what carries the answer
+    Uncertainty(UncertaintyArgs),
     /// List every scenario parameter with its label, unit, allowed range, default, source and prior
     Params(ParamsArgs),
 }
@@ -81,6 +83,47 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the output folder if it exists (and discard an interrupted sweep's points)
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UncertaintyArgs {
+    /// The scenario file (TOML); its [uncertainty] section, if any, sets the analysis
+    pub scenario: PathBuf,
+    /// Joint draws from the priors (default: the section's, else 128)
+    #[arg(long)]
+    pub draws: Option<u32>,
+    /// Paired replications at every point (default: the section's, else 4)
+    #[arg(long, short = 'n')]
+    pub replications: Option<u32>,
+    /// N of the Saltelli design for the Sobol indices (default: the section's, else 32)
+    #[arg(long)]
+    pub sobol_base: Option<u32>,
+    /// Factors given Sobol indices and break-even values, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub factors: Option<Vec<String>>,
+    /// A concern, e.g. "under_rated_high_pct > 2" (repeat for several; replaces the section's)
+    #[arg(long)]
+    pub concern: Vec<String>,
+    /// Master seed of the runs (default: the scenario's); the design's seed is the section's
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only the K-th of N slices of the analysis's runs and write its partial tables
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted analysis from the points it finished
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (0: one per core); results do not depend on it
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: output/<scenario name>-uncertainty)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists (and discard an interrupted analysis's points)
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
@@ -273,6 +316,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sensitivity(a) => sensitivity_command(a),
+        Command::Uncertainty(a) => uncertainty_command(a),
         Command::Params(a) => {
             if let Some(path) = &a.annotate {
                 let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -402,6 +446,79 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
     let dir = folder.commit(&rows)?;
     if !a.quiet.quiet {
         eprintln!("caseload: sweep written to {}", dir.display());
+    }
+    Ok(())
+}
+
+fn uncertainty_command(a: UncertaintyArgs) -> Result<()> {
+    let s = Scenario::load(&a.scenario)?;
+    let mut text = s.uncertainty().cloned().unwrap_or_default().to_toml();
+    // Command-line settings are written into the section's text and checked as the file's are.
+    let set = |text: &mut String, key: &str, value: String| {
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| if l.starts_with(&format!("{key} = ")) { format!("{key} = {value}") } else { l.to_string() })
+            .collect();
+        *text = lines.join("\n") + "\n";
+    };
+    let quote = |xs: &[String]| xs.iter().map(|x| format!("\"{}\"", x.trim())).collect::<Vec<_>>().join(", ");
+    if let Some(d) = a.draws {
+        set(&mut text, "draws", d.to_string());
+    }
+    if let Some(n) = a.replications {
+        set(&mut text, "replications", n.to_string());
+    }
+    if let Some(n) = a.sobol_base {
+        set(&mut text, "sobol_base", n.to_string());
+    }
+    if let Some(f) = &a.factors {
+        set(&mut text, "factors", format!("[{}]", quote(f)));
+    }
+    if !a.concern.is_empty() {
+        set(&mut text, "concerns", format!("[{}]", quote(&a.concern)));
+    }
+    let spec = Scenario::from_toml(&text, std::path::Path::new("command line"))?.uncertainty().cloned();
+    let s = s.with_uncertainty(spec);
+    let (s, _) = plan_of(&s, &None, None, a.seed)?;
+    let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
+    let design = crate::uncertainty::Design::of(&s);
+    let sw = design.sweep(&s)?;
+    let opts = output::SweepOptions {
+        dir: a.out.clone().unwrap_or_else(|| default_out(&s, "uncertainty")),
+        force: a.force,
+        resume: a.resume,
+        shard,
+    };
+    let total = match shard {
+        Some((k, n)) => sweep::shard(sw.n_tasks(), k, n).len(),
+        None => sw.n_tasks(),
+    };
+    if !a.quiet.quiet {
+        eprintln!(
+            "caseload: uncertainty analysis of {} points ({} draws, Sobol on {} factors, break-even curves) x 2 rules x {} replications{}: {total} runs",
+            sw.points.len(),
+            design.spec.draws,
+            design.sobol.len(),
+            sw.plan.replications,
+            shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}"))
+        );
+    }
+    let mut folder = output::SweepFolder::begin(&sw, &opts)?;
+    if let Some((n_kept, n, dir)) = folder.kept.resumed()
+        && !a.quiet.quiet
+    {
+        eprintln!("caseload: resuming: {n_kept} of {n} points kept in {}", dir.display());
+    }
+    let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
+    let rows = sweep::run(&sw, folder.tasks(), a.threads, &mut folder.kept, &|d| bar.update(d))?;
+    bar.finish();
+    let dir = folder.commit(&rows)?;
+    if shard.is_none() {
+        let analysis = crate::uncertainty::analyse(design, &sw, &rows);
+        print!("{}", crate::uncertainty::render(&analysis, &sw.plan.rules[0].name(), &sw.plan.rules[1].name()));
+    }
+    if !a.quiet.quiet {
+        eprintln!("caseload: uncertainty analysis written to {}", dir.display());
     }
     Ok(())
 }

@@ -17,3 +17,4 @@ pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 pub mod table;
+pub mod uncertainty;

@@ -66,7 +66,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     }
     let s = Scenario::from_toml(&manifest, &first_dir.join("manifest.toml"))
         .context("the shards' manifest is not a valid scenario")?;
-    let sw = Sweep::of(&s, Plan::of(&s))?;
+    let sw = if s.uncertainty().is_some() {
+        crate::uncertainty::Design::of(&s).sweep(&s)?
+    } else {
+        Sweep::of(&s, Plan::of(&s))?
+    };
     let total = sw.n_tasks();
     let mut rows = Vec::new();
     for (k, n, first, end, t, d) in &shards {

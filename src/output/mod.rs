@@ -18,6 +18,8 @@ mod sweep_report;
 mod sweep_tables;
 mod table_file;
 mod tables;
+mod uncertainty;
+mod uncertainty_charts;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -190,6 +190,13 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
             }
         }
         h.push_str("</ul>\n");
+        h.push_str(
+            "<p class=\"muted\">These intervals are Monte-Carlo only: they say how sure the comparison is given this \
+             scenario's values, and shrink as replications grow. They say nothing of the assumed parameters, which no \
+             published figure fixes. How likely each difference is across what the evidence leaves open, what carries \
+             it, and what you would have to believe for it to be high risk: <code>caseload uncertainty SCENARIO</code> \
+             (its own report).</p>\n",
+        );
     }
     h.push_str("<h2>Charts</h2>\n");
     for c in charts {

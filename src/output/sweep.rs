@@ -35,7 +35,8 @@ pub fn sweep_manifest(sw: &Sweep) -> String {
     out.push_str("# caseload sweep manifest: the scenario exactly as swept, every default filled in.\n");
     out.push_str(&format!("# caseload version: {}\n", env!("CARGO_PKG_VERSION")));
     out.push_str(&format!("# git revision: {}\n", option_env!("CASELOAD_GIT_REVISION").unwrap_or("unknown")));
-    out.push_str("# Run it again with: caseload sweep manifest.toml\n\n");
+    let command = if sw.base.uncertainty().is_some() { "uncertainty" } else { "sweep" };
+    out.push_str(&format!("# Run it again with: caseload {command} manifest.toml\n\n"));
     out.push_str(&sw.base.to_toml());
     out
 }
@@ -93,8 +94,12 @@ impl<'a> SweepFolder<'a> {
     }
 }
 
-/// The whole sweep's files: manifest, tables, charts and report.
+/// The whole sweep's files: manifest, tables, charts and report (an uncertainty analysis's,
+/// when the sweep is one).
 pub(super) fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) -> Result<()> {
+    if sw.base.uncertainty().is_some() {
+        return super::uncertainty::write_final(dir, sw, manifest, rows);
+    }
     write_atomic(&dir.join("manifest.toml"), manifest.as_bytes())?;
     sweep_tables::write_rows(sw, rows, &dir.join("sweep.parquet"))?;
     let diffs = sweep::differences(sw, rows);

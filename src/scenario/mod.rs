@@ -10,6 +10,7 @@ mod error;
 pub mod params;
 mod parse;
 pub mod sweep;
+pub mod uncertainty;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -210,6 +211,18 @@ impl Scenario {
         s
     }
 
+    /// The `[uncertainty]` section, if the file has one.
+    pub fn uncertainty(&self) -> Option<&uncertainty::UncertaintySpec> {
+        self.values.uncertainty.as_ref()
+    }
+
+    /// A copy with the `[uncertainty]` section replaced.
+    pub fn with_uncertainty(&self, spec: Option<uncertainty::UncertaintySpec>) -> Scenario {
+        let mut s = self.clone();
+        s.values.uncertainty = spec;
+        s
+    }
+
     /// The values behind this scenario, for re-validating a changed copy.
     pub fn values(&self) -> &Values {
         &self.values
@@ -333,6 +346,12 @@ impl Scenario {
         }
         if let Some(sweep) = &self.values.sweep {
             out.push_str(&sweep.to_toml());
+        }
+        if let Some(u) = &self.values.uncertainty {
+            if self.values.sweep.is_some() {
+                out.push('\n');
+            }
+            out.push_str(&u.to_toml());
         }
         out
     }

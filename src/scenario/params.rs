@@ -182,6 +182,12 @@ impl Param {
         self.source.starts_with("assumption")
     }
 
+    /// The label with its unit, as a chart axis or a report row names the parameter:
+    /// "permanent staff leaving rate (leavers a worker-year ...)".
+    pub fn labelled(&self) -> String {
+        format!("{} ({})", self.label, self.unit)
+    }
+
     /// The allowed range in words, as printed in errors and docs.
     pub fn allowed(&self) -> String {
         match self.shape {

@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::error::{Problem, line_col};
 use super::params::{self, Param, SECTIONS, Shape, fmt_num};
 use super::sweep::{SweepSpec, parse_sweep};
+use super::uncertainty::{UncertaintySpec, parse_uncertainty};
 use crate::model::Rule;
 
 /// A checked value of one parameter.
@@ -75,6 +76,8 @@ pub struct Values {
     pub spans: BTreeMap<String, Range<usize>>,
     /// The `[sweep]` section, if the file has one.
     pub sweep: Option<SweepSpec>,
+    /// The `[uncertainty]` section, if the file has one.
+    pub uncertainty: Option<UncertaintySpec>,
 }
 
 /// Collects problems against one source text.
@@ -124,6 +127,8 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
             parse_authorities(c, value, &mut values);
         } else if name == "sweep" {
             values.sweep = parse_sweep(c, value);
+        } else if name == "uncertainty" {
+            values.uncertainty = parse_uncertainty(c, value);
         } else if SECTIONS.contains(&name) {
             let Some(table) = as_table(c, name, value) else { continue };
             for (k, v) in table.iter() {
@@ -134,7 +139,7 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
             }
         } else {
             let mut all: Vec<&str> = SECTIONS.to_vec();
-            all.extend(["authority", "sweep"]);
+            all.extend(["authority", "sweep", "uncertainty"]);
             c.at(Some(&key.span()), name, unknown("section", name, &all));
         }
     }

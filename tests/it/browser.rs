@@ -101,4 +101,10 @@ fn the_sweep_and_sensitivity_reports_load_in_a_real_browser() {
         "Which assumptions drive the answer?",
         4,
     );
+    report_loads(
+        "browser_uncertainty",
+        &["uncertainty", "scenarios/teaching_one_team.toml", "--draws", "4", "-n", "2", "--sobol-base", "4"],
+        "Is deciding alone high risk, and how sure can we be?",
+        3,
+    );
 }

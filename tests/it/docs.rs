@@ -97,9 +97,12 @@ fn the_odds_parameter_table_is_caseload_params_markdown() {
 const BOUNDARIES: &[(&str, &[&str])] = &[
     ("rayon", &["experiment.rs"]),
     ("polars", &["output/sensitivity.rs", "output/sweep_tables.rs", "output/table_file.rs", "output/tables.rs"]),
-    ("plotters", &["output/charts.rs", "output/sweep_charts.rs"]),
+    ("plotters", &["output/charts.rs", "output/sweep_charts.rs", "output/uncertainty_charts.rs"]),
     ("clap", &["cli.rs", "main.rs"]),
-    ("toml::", &["calibrate.rs", "output/merge.rs", "scenario/parse.rs", "scenario/sweep.rs"]),
+    (
+        "toml::",
+        &["calibrate.rs", "output/merge.rs", "scenario/parse.rs", "scenario/sweep.rs", "scenario/uncertainty.rs"],
+    ),
     ("std::time", &["cli.rs"]),
 ];
 

@@ -15,6 +15,7 @@ mod scenario_errors;
 mod scenarios;
 mod snapshot;
 mod sweep;
+mod uncertainty;
 mod validation;
 
 use std::path::{Path, PathBuf};
