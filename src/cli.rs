@@ -70,19 +70,27 @@ pub struct SweepArgs {
     /// (replaces the [sweep] section's)
     #[arg(long)]
     pub concern: Option<String>,
-    /// Run only the K-th of N slices of the sweep's runs and write its partial tables (1 <= K <= N)
+    #[command(flatten)]
+    pub folder: FolderArgs,
+}
+
+/// Where a sweep or an uncertainty analysis runs and writes: shards, resuming, threads,
+/// the output folder.
+#[derive(Debug, Args)]
+pub struct FolderArgs {
+    /// Run only the K-th of N slices of the runs and write its partial tables (1 <= K <= N)
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Continue an interrupted sweep from the points it finished
+    /// Continue an interrupted run from the points it finished
     #[arg(long)]
     pub resume: bool,
     /// Worker threads (0: one per core); results do not depend on it
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Output folder (default: output/<scenario name>-sweep)
+    /// Output folder (default: output/<scenario name>-sweep, or -uncertainty)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it exists (and discard an interrupted sweep's points)
+    /// Replace the output folder if it exists (and discard an interrupted run's points)
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
@@ -111,23 +119,8 @@ pub struct UncertaintyArgs {
     /// Master seed of the runs (default: the scenario's); the design's seed is the section's
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Run only the K-th of N slices of the analysis's runs and write its partial tables
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Continue an interrupted analysis from the points it finished
-    #[arg(long)]
-    pub resume: bool,
-    /// Worker threads (0: one per core); results do not depend on it
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Output folder (default: output/<scenario name>-uncertainty)
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace the output folder if it exists (and discard an interrupted analysis's points)
-    #[arg(long)]
-    pub force: bool,
     #[command(flatten)]
-    pub quiet: QuietArgs,
+    pub folder: FolderArgs,
 }
 
 #[derive(Debug, Args)]
@@ -413,41 +406,46 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
         s = s.with_sweep(Some(spec));
     }
     let (s, plan) = plan_of(&s, &a.rules, a.replications, a.seed)?;
-    let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
     let sw = Sweep::of(&s, plan)?;
-    let opts = output::SweepOptions {
-        dir: a.out.clone().unwrap_or_else(|| default_out(&s, "sweep")),
-        force: a.force,
-        resume: a.resume,
-        shard,
-    };
+    let heading = format!(
+        "sweep of {} points x {} rules x {} replications",
+        sw.points.len(),
+        sw.plan.rules.len(),
+        sw.plan.replications
+    );
+    let (dir, _) = run_folder(&sw, &a.folder, default_out(&s, "sweep"), &heading)?;
+    if !a.folder.quiet.quiet {
+        eprintln!("caseload: sweep written to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// Runs a sweep (or an uncertainty analysis's points) into its output folder: the shard,
+/// the kept points of an interrupted run, a progress bar. Returns the folder and the rows
+/// of the tasks run (all of them, or the shard's).
+fn run_folder(sw: &Sweep, a: &FolderArgs, default: PathBuf, heading: &str) -> Result<(PathBuf, Vec<sweep::Row>)> {
+    let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
+    let opts = output::SweepOptions { dir: a.out.clone().unwrap_or(default), force: a.force, resume: a.resume, shard };
     let total = match shard {
         Some((k, n)) => sweep::shard(sw.n_tasks(), k, n).len(),
         None => sw.n_tasks(),
     };
     if !a.quiet.quiet {
         eprintln!(
-            "caseload: sweep of {} points x {} rules x {} replications{}: {total} runs",
-            sw.points.len(),
-            sw.plan.rules.len(),
-            sw.plan.replications,
+            "caseload: {heading}{}: {total} runs",
             shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}"))
         );
     }
-    let mut folder = output::SweepFolder::begin(&sw, &opts)?;
+    let mut folder = output::SweepFolder::begin(sw, &opts)?;
     if let Some((n_kept, n, dir)) = folder.kept.resumed()
         && !a.quiet.quiet
     {
         eprintln!("caseload: resuming: {n_kept} of {n} points kept in {}", dir.display());
     }
     let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
-    let rows = sweep::run(&sw, folder.tasks(), a.threads, &mut folder.kept, &|d| bar.update(d))?;
+    let rows = sweep::run(sw, folder.tasks(), a.threads, &mut folder.kept, &|d| bar.update(d))?;
     bar.finish();
-    let dir = folder.commit(&rows)?;
-    if !a.quiet.quiet {
-        eprintln!("caseload: sweep written to {}", dir.display());
-    }
-    Ok(())
+    Ok((folder.commit(&rows)?, rows))
 }
 
 fn uncertainty_command(a: UncertaintyArgs) -> Result<()> {
@@ -480,44 +478,21 @@ fn uncertainty_command(a: UncertaintyArgs) -> Result<()> {
     let spec = Scenario::from_toml(&text, std::path::Path::new("command line"))?.uncertainty().cloned();
     let s = s.with_uncertainty(spec);
     let (s, _) = plan_of(&s, &None, None, a.seed)?;
-    let shard = a.shard.as_deref().map(sweep::parse_shard).transpose()?;
     let design = crate::uncertainty::Design::of(&s);
     let sw = design.sweep(&s)?;
-    let opts = output::SweepOptions {
-        dir: a.out.clone().unwrap_or_else(|| default_out(&s, "uncertainty")),
-        force: a.force,
-        resume: a.resume,
-        shard,
-    };
-    let total = match shard {
-        Some((k, n)) => sweep::shard(sw.n_tasks(), k, n).len(),
-        None => sw.n_tasks(),
-    };
-    if !a.quiet.quiet {
-        eprintln!(
-            "caseload: uncertainty analysis of {} points ({} draws, Sobol on {} factors, break-even curves) x 2 rules x {} replications{}: {total} runs",
-            sw.points.len(),
-            design.spec.draws,
-            design.sobol.len(),
-            sw.plan.replications,
-            shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}"))
-        );
-    }
-    let mut folder = output::SweepFolder::begin(&sw, &opts)?;
-    if let Some((n_kept, n, dir)) = folder.kept.resumed()
-        && !a.quiet.quiet
-    {
-        eprintln!("caseload: resuming: {n_kept} of {n} points kept in {}", dir.display());
-    }
-    let bar = Progress::new(total, !a.quiet.quiet && std::io::stderr().is_terminal());
-    let rows = sweep::run(&sw, folder.tasks(), a.threads, &mut folder.kept, &|d| bar.update(d))?;
-    bar.finish();
-    let dir = folder.commit(&rows)?;
-    if shard.is_none() {
+    let heading = format!(
+        "uncertainty analysis of {} points ({} draws, Sobol on {} factors, break-even curves) x 2 rules x {} replications",
+        sw.points.len(),
+        design.spec.draws,
+        design.sobol.len(),
+        sw.plan.replications
+    );
+    let (dir, rows) = run_folder(&sw, &a.folder, default_out(&s, "uncertainty"), &heading)?;
+    if a.folder.shard.is_none() {
         let analysis = crate::uncertainty::analyse(design, &sw, &rows);
         print!("{}", crate::uncertainty::render(&analysis, &sw.plan.rules[0].name(), &sw.plan.rules[1].name()));
     }
-    if !a.quiet.quiet {
+    if !a.folder.quiet.quiet {
         eprintln!("caseload: uncertainty analysis written to {}", dir.display());
     }
     Ok(())
