@@ -406,6 +406,9 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
         s = s.with_sweep(Some(spec));
     }
     let (s, plan) = plan_of(&s, &a.rules, a.replications, a.seed)?;
+    // A sweep's manifest holds the [sweep] section only: an [uncertainty] section is for
+    // `caseload uncertainty`, and its presence is how a manifest says which it is.
+    let s = s.with_uncertainty(None);
     let sw = Sweep::of(&s, plan)?;
     let heading = format!(
         "sweep of {} points x {} rules x {} replications",
@@ -476,7 +479,7 @@ fn uncertainty_command(a: UncertaintyArgs) -> Result<()> {
         set(&mut text, "concerns", format!("[{}]", quote(&a.concern)));
     }
     let spec = Scenario::from_toml(&text, std::path::Path::new("command line"))?.uncertainty().cloned();
-    let s = s.with_uncertainty(spec);
+    let s = s.with_uncertainty(spec).with_sweep(None);
     let (s, _) = plan_of(&s, &None, None, a.seed)?;
     let design = crate::uncertainty::Design::of(&s);
     let sw = design.sweep(&s)?;
