@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per area.
 
+mod authorities;
 mod browser;
 mod calibration;
 mod cli;
