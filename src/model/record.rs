@@ -1,7 +1,9 @@
 //! Outcome records: daily counters rolled up into the run's metrics and monthly series.
 //!
 //! Only the measured horizon (after the warm-up) is recorded. Memory is fixed: sums and
-//! a histogram of durations, never a list of every case.
+//! a histogram of durations, never a list of every case. The file is long because each
+//! metric has its name, its counters, its formula and its place in `absorb` here, in one
+//! place.
 
 use super::case::Tier;
 
@@ -49,11 +51,13 @@ metrics! {
     AllocationWait => "allocation_wait_days_mean", "working days", "wait for a worker per allocation";
     HighRiskLate => "high_risk_started_late_pct", "%", "high/immediate-risk children whose work started late";
     LateDaysPerHighRisk => "late_days_per_high_risk_referral", "working days", "days late per high/immediate-risk referral";
+    HighRiskLatePerYear => "high_risk_started_late_per_year", "children/year", "high/immediate-risk children whose work started late, a year";
     UnderRated => "under_rated_pct", "%", "decided tier below true tier";
     UnderRatedMedium => "under_rated_medium_pct", "%", "under-rated, true tier medium";
     UnderRatedHigh => "under_rated_high_pct", "%", "under-rated, true tier high";
     UnderRatedImmediate => "under_rated_immediate_pct", "%", "under-rated, true tier immediate";
     OverRatedLow => "over_rated_low_pct", "%", "low-risk cases rated high or immediate";
+    UnderRatedHighPerYear => "high_risk_under_rated_per_year", "children/year", "high/immediate-risk children rated below their tier, a year";
     QualityMean => "quality_mean", "probability", "assessment quality (chance it matches need)";
     MissedNeed => "missed_need_pct", "%", "assessments that missed the child's need";
     Rereferral => "rereferral_pct", "%", "referrals that are re-referrals within 12 months";
@@ -456,11 +460,13 @@ impl Recorder {
                 Metric::AllocationWait => ratio(self.allocation_wait_days, self.allocations),
                 Metric::HighRiskLate => pct(self.high_risk_late, self.high_risk_started),
                 Metric::LateDaysPerHighRisk => ratio(self.late_days, self.high_risk_referrals),
+                Metric::HighRiskLatePerYear => self.high_risk_late as f64 / years,
                 Metric::UnderRated => pct(self.under_rated.iter().sum(), self.decisions.iter().sum()),
                 Metric::UnderRatedMedium => under(Tier::Medium),
                 Metric::UnderRatedHigh => under(Tier::High),
                 Metric::UnderRatedImmediate => under(Tier::Immediate),
                 Metric::OverRatedLow => pct(self.over_rated_low, self.decisions[0]),
+                Metric::UnderRatedHighPerYear => (self.under_rated[2] + self.under_rated[3]) as f64 / years,
                 Metric::QualityMean => self.quality / self.completed as f64,
                 Metric::MissedNeed => pct(self.missed, self.completed),
                 Metric::Rereferral => pct(self.rereferrals, self.referrals),

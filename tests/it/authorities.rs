@@ -98,3 +98,37 @@ fn an_authoritys_own_values_are_checked_with_their_place() {
     let e = Scenario::from_toml(&twice, Path::new("two.toml")).unwrap_err().to_string();
     assert!(e.contains("names Northtown twice"), "{e}");
 }
+
+#[test]
+fn a_run_of_several_authorities_writes_each_authoritys_table_and_the_totals() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authorities_run");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("two.toml");
+    std::fs::write(&f, TWO).unwrap();
+    let out = dir.join("out");
+    let o = crate::caseload(&["run", f.to_str().unwrap(), "-n", "3", "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("authorities.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * Metric::ALL.len(), "a row per authority and metric");
+    assert!(csv.lines().nth(1).unwrap().starts_with("Northtown,E06000001,North East,"));
+    // England's total is the sum of the regions', replication by replication.
+    let regions = std::fs::read_to_string(out.join("regions.csv")).unwrap();
+    let total = |area: &str| -> f64 {
+        regions
+            .lines()
+            .filter(|l| l.starts_with(area) && l.contains(",high_risk_under_rated_per_year,"))
+            .map(|l| l.split(',').nth(7).unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    assert!((total("England") - total("North East") - total("South East")).abs() < 1e-9, "{regions}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("<h2>Authority by authority</h2>") && report.contains("2 authorities."),
+        "the report's section"
+    );
+    // Redrawn from the tables, the same report.
+    let o = crate::caseload(&["chart", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), report);
+}
