@@ -217,7 +217,8 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
     let row = |h: &mut String, p: &params::Param, v: &Value| {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(p.label),
             p.path(),
             esc(&value_text(v)),
             esc(p.unit),
