@@ -139,7 +139,7 @@ impl Staging {
     /// Writes the tables, manifest, charts and report, then puts the folder in place.
     pub fn commit(self, s: &Scenario, scenario_file: &Path, results: &Results) -> Result<PathBuf> {
         let dir = &self.path;
-        tables::write_run_tables(dir, results)?;
+        tables::write_run_tables(dir, results, s.demand.limit_days)?;
         authorities::write(dir, results)?;
         if self.opts.case_log {
             if let Some(e) = self.case_error.lock().expect("error slot").take() {
