@@ -339,6 +339,42 @@ impl Scenario {
         self.with_all(&values)
     }
 
+    /// A copy in which authority `i` sets `changes` (scenario-wide keys, `section.key`) as its
+    /// own values, validated again: a fit of one authority written back.
+    pub fn with_authority(&self, i: usize, changes: &[(&str, Value)]) -> Result<Scenario, ScenarioError> {
+        let mut values = self.values.clone();
+        values.spans.clear();
+        let mut c = Collector { text: "", problems: Vec::new() };
+        if values.authorities.is_empty() {
+            values.authorities.push(BTreeMap::new());
+        }
+        match values.authorities.get_mut(i) {
+            None => c.at(None, "authority", format!("has no authority {}", i + 1)),
+            Some(a) => {
+                for (path, value) in changes {
+                    match params::find_path(path) {
+                        Some(p) if p.section != "run" && p.section != "authority" => {
+                            match parse::check(p, value.clone()) {
+                                Ok(v) => {
+                                    a.insert(path.to_string(), v);
+                                }
+                                Err(message) => c.at(None, &format!("authority[{i}].{path}"), message),
+                            }
+                        }
+                        _ => c.at(None, path, "is not a key an authority may set for itself".to_string()),
+                    }
+                }
+            }
+        }
+        if !c.problems.is_empty() {
+            return Err(ScenarioError::Invalid { path: PathBuf::from("<fit>"), problems: c.problems });
+        }
+        match Scenario::from_values(values, &mut c) {
+            Some(s) if c.problems.is_empty() => Ok(s),
+            _ => Err(ScenarioError::Invalid { path: PathBuf::from("<fit>"), problems: c.problems }),
+        }
+    }
+
     /// The scenario as TOML with every default filled in: a run can be repeated from it.
     pub fn to_toml(&self) -> String {
         let mut out = String::new();

@@ -132,3 +132,34 @@ fn a_run_of_several_authorities_writes_each_authoritys_table_and_the_totals() {
     assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
     assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), report);
 }
+
+#[test]
+fn every_authority_is_fitted_to_its_own_figures_whatever_the_threads() {
+    use caseload::calibrate::{Runs, Target, Targets, fit_authorities};
+    let s = load(&TWO.replace("workforce.leave_rate_permanent = 0.4\n", ""));
+    let turnover = |value: f64| Targets {
+        name: "own".into(),
+        rule: Rule::ManagerShared,
+        targets: vec![Target { metric: Metric::Turnover, value, tolerance: 1.0, weight: 1.0, source: "test".into() }],
+    };
+    let targets = vec![Some(turnover(25.0)), Some(turnover(8.0))];
+    let free = vec!["workforce.leave_rate_permanent".to_string()];
+    let fit = |threads: usize| {
+        let runs = Runs { replications: 4, seed: 5, threads };
+        fit_authorities(&s, &targets, &free, runs, 16, &|_| None, &|_, _| {}).unwrap()
+    };
+    let one = fit(1);
+    assert_eq!(one, fit(2), "the fit does not depend on the thread count");
+    let rate = |i: usize| one[i].as_ref().unwrap()[0].1;
+    // From the scenario-wide 0.12 each moves towards its own figure: up for 25%, down for 8%.
+    let start = s.workforce.leave_rate_permanent;
+    assert!(rate(0) > start && rate(1) < start, "each authority to its own turnover: {} and {}", rate(0), rate(1));
+    // Written back as the authorities' own values.
+    let mut fitted = s.clone();
+    for i in 0..2 {
+        let v = caseload::scenario::Value::Num(rate(i));
+        fitted = fitted.with_authority(i, &[("workforce.leave_rate_permanent", v)]).unwrap();
+    }
+    assert_eq!(fitted.parts()[0].workforce.leave_rate_permanent, rate(0));
+    assert_eq!(fitted.parts()[1].workforce.leave_rate_permanent, rate(1));
+}
