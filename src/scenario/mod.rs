@@ -341,15 +341,7 @@ impl Scenario {
 
     /// The scenario as TOML with every default filled in: a run can be repeated from it.
     pub fn to_toml(&self) -> String {
-        let mut out = String::new();
-        for section in SECTIONS {
-            out.push_str(&format!("[{section}]\n"));
-            for p in params::keys_of(section) {
-                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
-                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
-            }
-            out.push('\n');
-        }
+        let mut out = self.sections_toml();
         for a in self.authority_values() {
             out.push_str("[[authority]]\n");
             for p in params::keys_of("authority") {
@@ -370,6 +362,21 @@ impl Scenario {
                 out.push('\n');
             }
             out.push_str(&u.to_toml());
+        }
+        out
+    }
+
+    /// The scenario-wide sections as TOML, every default filled in: [`Scenario::to_toml`]
+    /// without the authorities, `[sweep]` or `[uncertainty]`.
+    pub fn sections_toml(&self) -> String {
+        let mut out = String::new();
+        for section in SECTIONS {
+            out.push_str(&format!("[{section}]\n"));
+            for p in params::keys_of(section) {
+                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
+                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
+            }
+            out.push('\n');
         }
         out
     }
