@@ -20,7 +20,7 @@ pub use parse::{Value, Values};
 
 use crate::model::{Rule, Tier};
 use params::{PARAMS, Param, SECTIONS};
-pub(crate) use parse::{Collector, number, type_name, unknown};
+pub(crate) use parse::{Collector, nearest, number, type_name, unknown};
 
 /// Working days in a year.
 pub const DAYS_PER_YEAR: u32 = 250;
