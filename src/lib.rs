@@ -8,6 +8,7 @@
 pub mod calibrate;
 #[cfg(feature = "output")]
 pub mod cli;
+pub mod england;
 pub mod experiment;
 pub mod model;
 #[cfg(feature = "output")]

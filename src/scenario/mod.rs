@@ -20,7 +20,7 @@ pub use parse::{Value, Values};
 
 use crate::model::{Rule, Tier};
 use params::{PARAMS, Param, SECTIONS};
-pub(crate) use parse::{Collector, number, type_name, unknown};
+pub(crate) use parse::{Collector, nearest, number, type_name, unknown};
 
 /// Working days in a year.
 pub const DAYS_PER_YEAR: u32 = 250;
@@ -377,15 +377,7 @@ impl Scenario {
 
     /// The scenario as TOML with every default filled in: a run can be repeated from it.
     pub fn to_toml(&self) -> String {
-        let mut out = String::new();
-        for section in SECTIONS {
-            out.push_str(&format!("[{section}]\n"));
-            for p in params::keys_of(section) {
-                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
-                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
-            }
-            out.push('\n');
-        }
+        let mut out = self.sections_toml();
         for a in self.authority_values() {
             out.push_str("[[authority]]\n");
             for p in params::keys_of("authority") {
@@ -406,6 +398,21 @@ impl Scenario {
                 out.push('\n');
             }
             out.push_str(&u.to_toml());
+        }
+        out
+    }
+
+    /// The scenario-wide sections as TOML, every default filled in: [`Scenario::to_toml`]
+    /// without the authorities, `[sweep]` or `[uncertainty]`.
+    pub fn sections_toml(&self) -> String {
+        let mut out = String::new();
+        for section in SECTIONS {
+            out.push_str(&format!("[{section}]\n"));
+            for p in params::keys_of(section) {
+                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
+                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
+            }
+            out.push('\n');
         }
         out
     }

@@ -382,6 +382,16 @@ pub(crate) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
     }
 }
 
+/// The `n` names of `known` nearest to `name` by edit distance, ignoring case, nearest
+/// first (ties in `known`'s order): for "did you mean" among many names.
+pub(crate) fn nearest<'a>(name: &str, known: &[&'a str], n: usize) -> Vec<&'a str> {
+    let name = name.to_lowercase();
+    let mut by_distance: Vec<(usize, usize, &str)> =
+        known.iter().enumerate().map(|(i, k)| (edit_distance(&name, &k.to_lowercase()), i, *k)).collect();
+    by_distance.sort_unstable();
+    by_distance.into_iter().take(n).map(|(_, _, k)| k).collect()
+}
+
 /// Levenshtein distance, for "did you mean" hints.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -407,5 +417,12 @@ mod tests {
         assert_eq!(edit_distance("hours_per_dya", "hours_per_day"), 2);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn nearest_names_ignore_case_and_come_nearest_first() {
+        let known = ["Barnet", "Barnsley", "Burnley", "Bury", "Sheffield"];
+        assert_eq!(nearest("barnsly", &known, 3), ["Barnsley", "Barnet", "Burnley"]);
+        assert_eq!(nearest("x", &known, 9).len(), 5);
     }
 }

@@ -9,6 +9,7 @@ mod crn;
 mod damaged;
 mod determinism;
 mod docs;
+mod england;
 mod invariants;
 mod manifest;
 mod output;
