@@ -74,6 +74,22 @@ pub struct EnglandArgs {
     /// Replace the file if it exists
     #[arg(long)]
     pub force: bool,
+    /// Fit each authority's leaving rate, time to hire and agency cover to its own
+    /// turnover, vacancy and agency rates (Nelder-Mead on common random numbers)
+    #[arg(long)]
+    pub fit: bool,
+    /// Most evaluations of each authority's fit
+    #[arg(long, default_value_t = 24)]
+    pub fit_evaluations: usize,
+    /// Replications for each evaluation of a fit
+    #[arg(long, short = 'n', default_value_t = 4)]
+    pub replications: u32,
+    /// Continue an interrupted fit from the authorities it finished
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads for the fit (0: one per core); results do not depend on it
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
@@ -571,7 +587,8 @@ fn england_command(a: EnglandArgs) -> Result<()> {
         base_name: &base_path.display().to_string(),
     };
     let written = england::scenario(&request).context("caseload england")?;
-    output::write_atomic(&a.out, written.text.as_bytes())?;
+    let text = if a.fit { fit_england(&a, &written)? } else { written.text.clone() };
+    output::write_atomic(&a.out, text.as_bytes())?;
     if !a.quiet.quiet {
         let fell_back: Vec<String> =
             written.fallbacks.iter().filter(|(_, n)| *n > 0).map(|(col, n)| format!("{col} {n}")).collect();
@@ -586,6 +603,59 @@ fn england_command(a: EnglandArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Fits every authority of a written England scenario to its own turnover, vacancy and
+/// agency rates, keeping each finished authority beside the output file so an
+/// interrupted fit resumes; returns the scenario text with the fitted values (each marked).
+fn fit_england(a: &EnglandArgs, written: &england::England) -> Result<String> {
+    let s = &written.scenario;
+    let targets = england::own_targets(written, a.year);
+    let kept =
+        a.out.with_file_name(format!(".{}.fit", a.out.file_name().map_or("england".into(), |n| n.to_string_lossy())));
+    if kept.exists() && !a.resume {
+        bail!(
+            "an interrupted fit's authorities are kept in {}: add --resume to continue it, or remove it",
+            kept.display()
+        );
+    }
+    std::fs::create_dir_all(&kept).with_context(|| format!("creating {}", kept.display()))?;
+    let file = |i: usize| kept.join(format!("authority-{:04}.txt", i + 1));
+    let read = |i: usize| england::read_fit(&std::fs::read_to_string(file(i)).ok()?);
+    let (quiet, total) = (a.quiet.quiet, targets.len());
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let done = |i: usize, f: &calibrate::Fit| {
+        let _ = output::write_atomic(&file(i), england::fit_text(&f.values).as_bytes());
+        let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if !quiet {
+            eprint!("\rcaseload: {n} of {total} authorities fitted ");
+        }
+    };
+    let free: Vec<String> = england::OWN_FREE.iter().map(|s| s.to_string()).collect();
+    let runs = calibrate::Runs { replications: a.replications, seed: s.run.seed, threads: a.threads };
+    let fits = calibrate::fit_authorities(s, &targets, &free, runs, a.fit_evaluations, &read, &done)?;
+    if !quiet {
+        eprintln!();
+    }
+    let note = format!(
+        "fitted by caseload england --fit to this authority's own turnover, vacancy and agency rates ({} evaluations, {} replications)",
+        a.fit_evaluations, a.replications
+    );
+    let text = england::with_fits(&written.text, &fits, &note);
+    let fitted = Scenario::from_toml(&text, &a.out).context("the fitted scenario does not validate (a bug)")?;
+    // How many authorities land within tolerance on each indicator.
+    let one = calibrate::Runs { threads: 1, ..runs };
+    let passes: Vec<Vec<bool>> = experiment::Pool::new(a.threads).map(0..fitted.parts().len(), &|k| {
+        targets[k].as_ref().map_or_else(Vec::new, |t| {
+            calibrate::compare(&fitted.parts()[k], t, one).iter().map(calibrate::Comparison::passes).collect()
+        })
+    });
+    for (j, (m, tol)) in england::OWN_TARGETS.iter().enumerate() {
+        let n = passes.iter().filter(|p| p.get(j) == Some(&true)).count();
+        println!("{}: {n} of {} authorities within ±{tol} of their own figure", m.name(), passes.len());
+    }
+    let _ = std::fs::remove_dir_all(&kept);
+    Ok(text)
 }
 
 fn calibrate_command(a: CalibrateArgs) -> Result<()> {

@@ -34,6 +34,8 @@ mod figures;
 
 use std::path::Path;
 
+use crate::calibrate::{Target, Targets};
+use crate::model::{Metric, Rule};
 use crate::scenario::{Scenario, ScenarioError, Value, annotate, nearest, params};
 use authority::{Calibration, significant};
 pub use csv::{Csv, CsvError};
@@ -67,6 +69,17 @@ pub struct Request<'a> {
     pub base_name: &'a str,
 }
 
+/// An authority's published rates as used (its own, or its region's where the DfE gives
+/// none or an implausible one).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub turnover: f64,
+    pub vacancy: f64,
+    pub agency: f64,
+    pub caseload: f64,
+    pub rereferrals: f64,
+}
+
 /// The written scenario and what went into it.
 #[derive(Debug)]
 pub struct England {
@@ -83,6 +96,9 @@ pub struct England {
     pub clamped: usize,
     /// Authorities in one file only, left out: name, which file ("the workforce file"), code.
     pub left_out: Vec<(String, &'static str, String)>,
+    /// Each authority written, in order: its figures as used, and which of them fell back
+    /// to its region's (by the DfE's column name).
+    pub figures: Vec<(Figures, Vec<&'static str>)>,
 }
 
 /// Why `caseload england` could not write a scenario.
@@ -387,7 +403,88 @@ pub fn scenario(req: &Request<'_>) -> Result<England, EnglandError> {
         fallbacks,
         clamped: written.iter().map(|w| w.clamped).sum(),
         left_out: year.left_out,
+        figures: written.iter().map(|w| (w.figures, w.fell_back.iter().map(|i| i.column()).collect())).collect(),
     })
+}
+
+/// The indicators each authority's fit aims at, with the tolerance of a pass
+/// (percentage points: about a year's movement of one authority's figure).
+pub const OWN_TARGETS: [(Metric, f64); 3] = [(Metric::Turnover, 3.0), (Metric::Vacancy, 3.0), (Metric::Agency, 3.0)];
+
+/// The parameters each authority's fit moves.
+pub const OWN_FREE: [&str; 3] =
+    ["workforce.leave_rate_permanent", "workforce.time_to_hire_days_mean", "workforce.agency_cover_share"];
+
+/// Each authority's own figures as calibration targets, under the rule in force that
+/// year (Working Together 2018 dropped "in discussion with their manager").
+pub fn own_targets(written: &England, year: u32) -> Vec<Option<Targets>> {
+    let rule = if year >= 2019 { Rule::PractitionerOnly } else { Rule::ManagerShared };
+    written
+        .figures
+        .iter()
+        .map(|(f, _)| {
+            let value = |m: Metric| match m {
+                Metric::Turnover => f.turnover,
+                Metric::Vacancy => f.vacancy,
+                _ => f.agency,
+            };
+            Some(Targets {
+                name: "own figures".into(),
+                rule,
+                targets: OWN_TARGETS
+                    .iter()
+                    .map(|&(metric, tolerance)| Target {
+                        metric,
+                        value: value(metric),
+                        tolerance,
+                        weight: 1.0,
+                        source: format!("DfE CSWW {year}"),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// One authority's fitted values as kept between runs: `key = value` lines.
+pub fn fit_text(values: &[(String, f64)]) -> String {
+    values.iter().map(|(k, v)| format!("{k} = {v}\n")).collect()
+}
+
+/// The fitted values of [`fit_text`], if the text holds exactly the fit's keys.
+pub fn read_fit(text: &str) -> Option<Vec<(String, f64)>> {
+    let values: Vec<(String, f64)> = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter_map(|(k, v)| Some((k.trim().to_string(), v.trim().parse().ok()?)))
+        .collect();
+    (values.len() == OWN_FREE.len() && values.iter().zip(OWN_FREE).all(|((k, _), f)| k == f)).then_some(values)
+}
+
+/// The scenario text with each authority's fitted values in place of its scaled ones, each
+/// under a comment line `note`.
+pub fn with_fits(text: &str, fits: &[Option<Vec<(String, f64)>>], note: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut authority: Option<usize> = None;
+    for line in text.lines() {
+        if line == "[[authority]]" {
+            authority = Some(authority.map_or(0, |n| n + 1));
+        }
+        let fitted = authority
+            .and_then(|n| fits.get(n))
+            .and_then(|f| f.as_ref())
+            .and_then(|values| values.iter().find(|(k, _)| line.starts_with(&format!("{k} = "))));
+        match fitted {
+            Some((key, v)) => {
+                out.push_str(&format!("# {note}\n{key} = {}\n", params::fmt_num(significant(*v, 4))));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -129,6 +129,9 @@ pub(super) struct Written {
     /// The figures that fell back to the region's or England's.
     pub(super) fell_back: Vec<Indicator>,
     pub(super) clamped: usize,
+    /// The rates as used (the authority's own, or its region's): turnover, vacancy,
+    /// agency and re-referral %, and caseload.
+    pub(super) figures: super::Figures,
 }
 
 /// An authority's values from its figures (or its region's), the base's calibration and
@@ -191,9 +194,9 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
         ),
         (
             "workforce.agency_cover_share",
-            base.agency_cover * agency / n_agency,
+            odds_scaled(base.agency_cover, agency / n_agency),
             format!(
-                "the base's {} x agency rate {} / England's {}, at most 1",
+                "the base's {} scaled on the odds by agency rate {} / England's {}",
                 fig(base.agency_cover),
                 pct(agency),
                 pct(n_agency)
@@ -255,7 +258,18 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
         notes,
         fell_back,
         clamped,
+        figures: super::Figures { turnover, vacancy, agency, caseload, rereferrals },
     })
+}
+
+/// A share `p` whose odds are scaled by `k`: stays inside 0..1 and keeps authorities apart
+/// where a plain scaling would put many at 1.
+fn odds_scaled(p: f64, k: f64) -> f64 {
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let odds = p / (1.0 - p) * k.max(0.0);
+    odds / (1.0 + odds)
 }
 
 #[cfg(test)]

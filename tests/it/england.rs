@@ -197,3 +197,49 @@ fn a_2017_scenario_starts_from_the_2017_calibration_and_validates() {
     let written = std::fs::read_to_string(&path).unwrap();
     assert!(written.contains("Scenario-wide values: those of scenarios/england_2017.toml"));
 }
+
+#[test]
+fn each_authority_is_fitted_to_its_own_figures_and_an_interrupted_fit_resumes() {
+    let dir = scratch("england_fit");
+    let pick = ["--authority", "Hartlepool,Rutland", "--fit", "--fit-evaluations", "6", "-n", "2", "--threads", "2"];
+    let (file, o) = england(&dir, "two.toml", "2025", &pick);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let printed = text(&o.stdout);
+    for m in ["turnover_pct", "vacancy_pct", "agency_pct"] {
+        assert!(printed.contains(&format!("{m}: ")) && printed.contains(" of 2 authorities within ±3"), "{printed}");
+    }
+    let fitted = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        fitted.matches("# fitted by caseload england --fit").count(),
+        6,
+        "three values in each of two authorities"
+    );
+    let s = Scenario::from_toml(&fitted, &file).unwrap();
+    assert_eq!(s.parts().len(), 2);
+    // Interrupted after the first authority: its kept fit is used, not fitted again.
+    let kept = dir.join(".again.toml.fit");
+    std::fs::create_dir_all(&kept).unwrap();
+    let first = &s.parts()[0].workforce;
+    std::fs::write(
+        kept.join("authority-0001.txt"),
+        format!(
+            "workforce.leave_rate_permanent = {}\nworkforce.time_to_hire_days_mean = {}\nworkforce.agency_cover_share = {}\n",
+            first.leave_rate_permanent * 2.0,
+            first.time_to_hire_days_mean,
+            first.agency_cover_share
+        ),
+    )
+    .unwrap();
+    let (_, o) = england(&dir, "again.toml", "2025", &pick);
+    assert_ne!(o.status.code(), Some(0), "kept authorities without --resume are refused");
+    let mut resume = pick.to_vec();
+    resume.push("--resume");
+    let (again, o) = england(&dir, "again.toml", "2025", &resume);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let s2 = Scenario::load(&again).unwrap();
+    // (Written to four significant figures.)
+    let kept_rate = s2.parts()[0].workforce.leave_rate_permanent;
+    assert!((kept_rate / (first.leave_rate_permanent * 2.0) - 1.0).abs() < 1e-3, "{kept_rate}");
+    assert_eq!(s2.parts()[1].workforce.leave_rate_permanent, s.parts()[1].workforce.leave_rate_permanent);
+    assert!(!kept.exists(), "the kept fits are removed once the file is written");
+}
