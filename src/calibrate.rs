@@ -253,14 +253,17 @@ pub fn render(name: &str, targets: &Targets, cs: &[Comparison]) -> String {
 }
 
 /// The numeric parameters a fit may move, with the range it may move them in: the
-/// allowed range, or for an assumption its prior's range, so a fitted value never
-/// contradicts the evidence the prior states.
-fn free_parameter(path: &str) -> Result<(f64, f64)> {
+/// allowed range, or (`within_prior`) for an assumption its prior's range, so a fitted
+/// national value never contradicts the evidence the prior states. A prior describes the
+/// national value; one authority may sit outside it, so authority fits use the allowed range.
+fn free_parameter(path: &str, within_prior: bool) -> Result<(f64, f64)> {
     let p = params::find_path(path).with_context(|| format!("--fit: `{path}` is not a parameter"))?;
     match p.shape {
         Shape::Num { min, max, integer: false } if p.section != "run" && p.section != "authority" => {
             Ok(match p.prior {
-                Some(prior) if prior.on == params::On::Value => (prior.dist.low().max(min), prior.dist.high().min(max)),
+                Some(prior) if within_prior && prior.on == params::On::Value => {
+                    (prior.dist.low().max(min), prior.dist.high().min(max))
+                }
                 _ => (min, max),
             })
         }
@@ -299,7 +302,19 @@ pub fn fit(
     max_evaluations: usize,
     progress: &dyn Fn(usize, f64),
 ) -> Result<Fit> {
-    let bounds: Vec<(f64, f64)> = free.iter().map(|p| free_parameter(p)).collect::<Result<_>>()?;
+    fit_within(s, targets, free, runs, max_evaluations, progress, true)
+}
+
+fn fit_within(
+    s: &Scenario,
+    targets: &Targets,
+    free: &[String],
+    runs: Runs,
+    max_evaluations: usize,
+    progress: &dyn Fn(usize, f64),
+    within_prior: bool,
+) -> Result<Fit> {
+    let bounds: Vec<(f64, f64)> = free.iter().map(|p| free_parameter(p, within_prior)).collect::<Result<_>>()?;
     let start: Vec<f64> = free.iter().map(|p| current(s, p)).collect();
     let build = |x: &[f64]| -> Result<Scenario> {
         let changes: Vec<(&str, Value)> = free
@@ -340,7 +355,8 @@ fn significant(x: f64, digits: i32) -> f64 {
 /// spread over `threads` workers, each fit on one, so the fitted values do not depend on
 /// the thread count. `done(i, fit)` hears each authority's fit as it ends (to keep it, so
 /// that an interrupted batch resumes); `kept(i)` gives a fit kept by an earlier run instead
-/// of fitting again. Returns each authority's fitted values, in authority order.
+/// of fitting again. Each value may move over its allowed range, not its national prior.
+/// Returns each authority's fitted values, in authority order.
 #[allow(clippy::type_complexity)]
 pub fn fit_authorities(
     s: &Scenario,
@@ -362,7 +378,7 @@ pub fn fit_authorities(
             if let Some(values) = kept(i) {
                 return Ok(Some(values));
             }
-            let f = fit(&parts[i], t, free, one, max_evaluations, &|_, _| {})?;
+            let f = fit_within(&parts[i], t, free, one, max_evaluations, &|_, _| {}, false)?;
             done(i, &f);
             Ok(Some(f.values))
         });

@@ -69,8 +69,12 @@ pub struct EnglandArgs {
     #[arg(long, value_name = "SCENARIO")]
     pub base: Option<PathBuf>,
     /// Where to write the scenario
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "check")]
+    pub out: Option<PathBuf>,
+    /// Compare a national run's authorities (the output folder of `caseload run` on an
+    /// England scenario) with the figures they were not fitted to, and write nothing
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["fit", "out"])]
+    pub check: Option<PathBuf>,
     /// Replace the file if it exists
     #[arg(long)]
     pub force: bool,
@@ -572,8 +576,12 @@ fn sensitivity_command(a: SensitivityArgs) -> Result<()> {
 }
 
 fn england_command(a: EnglandArgs) -> Result<()> {
-    if a.out.exists() && !a.force {
-        bail!("{} already exists; use --force to replace it", a.out.display());
+    if let Some(dir) = &a.check {
+        return england_check(a.year, dir);
+    }
+    let Some(out) = a.out.clone() else { bail!("caseload england needs --out FILE (or --check DIR)") };
+    if out.exists() && !a.force {
+        bail!("{} already exists; use --force to replace it", out.display());
     }
     let base_path = a.base.clone().unwrap_or_else(|| PathBuf::from(england::default_base(a.year)));
     let base = Scenario::load(&base_path).with_context(|| {
@@ -587,8 +595,8 @@ fn england_command(a: EnglandArgs) -> Result<()> {
         base_name: &base_path.display().to_string(),
     };
     let written = england::scenario(&request).context("caseload england")?;
-    let text = if a.fit { fit_england(&a, &written)? } else { written.text.clone() };
-    output::write_atomic(&a.out, text.as_bytes())?;
+    let text = if a.fit { fit_england(&a, &out, &written)? } else { written.text.clone() };
+    output::write_atomic(&out, text.as_bytes())?;
     if !a.quiet.quiet {
         let fell_back: Vec<String> =
             written.fallbacks.iter().filter(|(_, n)| *n > 0).map(|(col, n)| format!("{col} {n}")).collect();
@@ -597,9 +605,51 @@ fn england_command(a: EnglandArgs) -> Result<()> {
             written.authorities,
             if written.authorities == 1 { "authority" } else { "authorities" },
             a.year,
-            a.out.display(),
+            out.display(),
             if fell_back.is_empty() { "none".to_string() } else { fell_back.join(", ") },
             written.clamped
+        );
+    }
+    Ok(())
+}
+
+/// Prints how a national run's authorities compare with the published figures they were
+/// not fitted to (`caseload england --check DIR`).
+fn england_check(year: u32, dir: &std::path::Path) -> Result<()> {
+    let path = dir.join("authorities.csv");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!("reading {}: is {} the output of `caseload run` on an England scenario?", path.display(), dir.display())
+    })?;
+    let csv = england::Csv::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let col = |name: &str| csv.column(name).with_context(|| format!("{}: no column `{name}`", path.display()));
+    let (code, metric, rule_a, mean_a, mean_b) =
+        (col("code")?, col("metric")?, col("rule_a")?, col("mean_a")?, col("mean_b")?);
+    // The rule in force that year gives the simulated figure.
+    let in_force = if year >= 2019 { "practitioner_only" } else { "manager_shared" };
+    let simulated: Vec<(String, crate::model::Metric, f64)> = csv
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let m = crate::model::Metric::by_name(&r[metric])?;
+            let v = if r[rule_a] == in_force { &r[mean_a] } else { &r[mean_b] };
+            Some((r[code].clone(), m, v.parse().ok()?))
+        })
+        .collect();
+    println!("out of sample, {year} ({in_force}): each authority's simulated figure against its published one");
+    println!(
+        "{:<34} {:>11} {:>10} {:>10} {:>12} {:>11} {:>11}",
+        "figure", "authorities", "published", "simulated", "correlation", "mean error", "mean |error|"
+    );
+    for c in england::out_of_sample(year, &simulated)? {
+        println!(
+            "{:<34} {:>11} {:>10.2} {:>10.2} {:>12.3} {:>11.2} {:>11.2}",
+            format!("{} / {}", c.metric.name(), c.column),
+            c.authorities,
+            c.published_mean,
+            c.simulated_mean,
+            c.correlation,
+            c.mean_error,
+            c.mean_abs_error
         );
     }
     Ok(())
@@ -608,11 +658,11 @@ fn england_command(a: EnglandArgs) -> Result<()> {
 /// Fits every authority of a written England scenario to its own turnover, vacancy and
 /// agency rates, keeping each finished authority beside the output file so an
 /// interrupted fit resumes; returns the scenario text with the fitted values (each marked).
-fn fit_england(a: &EnglandArgs, written: &england::England) -> Result<String> {
+fn fit_england(a: &EnglandArgs, out: &std::path::Path, written: &england::England) -> Result<String> {
     let s = &written.scenario;
     let targets = england::own_targets(written, a.year);
     let kept =
-        a.out.with_file_name(format!(".{}.fit", a.out.file_name().map_or("england".into(), |n| n.to_string_lossy())));
+        out.with_file_name(format!(".{}.fit", out.file_name().map_or("england".into(), |n| n.to_string_lossy())));
     if kept.exists() && !a.resume {
         bail!(
             "an interrupted fit's authorities are kept in {}: add --resume to continue it, or remove it",
@@ -642,7 +692,7 @@ fn fit_england(a: &EnglandArgs, written: &england::England) -> Result<String> {
         a.fit_evaluations, a.replications
     );
     let text = england::with_fits(&written.text, &fits, &note);
-    let fitted = Scenario::from_toml(&text, &a.out).context("the fitted scenario does not validate (a bug)")?;
+    let fitted = Scenario::from_toml(&text, out).context("the fitted scenario does not validate (a bug)")?;
     // How many authorities land within tolerance on each indicator.
     let one = calibrate::Runs { threads: 1, ..runs };
     let passes: Vec<Vec<bool>> = experiment::Pool::new(a.threads).map(0..fitted.parts().len(), &|k| {

@@ -109,6 +109,7 @@ pub(super) struct Calibration {
     pub(super) time_to_hire: f64,
     pub(super) agency_cover: f64,
     pub(super) ongoing_days: f64,
+    pub(super) direct_work: f64,
     pub(super) posts_per_team: u32,
 }
 
@@ -170,6 +171,7 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
 
     let (n_turnover, n_vacancy) = (year.national(Indicator::Turnover)?, year.national(Indicator::Vacancy)?);
     let (n_agency, n_caseload) = (year.national(Indicator::Agency)?, year.national(Indicator::Caseload)?);
+    let (n_referrals, n_case_holders) = (year.national(Indicator::Referrals)?, year.national(Indicator::CaseHolders)?);
     let pct = |x: f64| format!("{}%", params::fmt_num(x));
     let fig = |x: f64| params::fmt_num(significant(x, 4));
     let own = [
@@ -200,6 +202,20 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
                 fig(base.agency_cover),
                 pct(agency),
                 pct(n_agency)
+            ),
+        ),
+        (
+            // An authority with many more referrals a case holder than England's does more
+            // of its work outside the case holders' caseloads (front doors, early help):
+            // more of a post's hours go to assessments, at most 0.95.
+            "casework.direct_work_share",
+            (base.direct_work * (referrals / case_holders) / (n_referrals / n_case_holders))
+                .clamp(base.direct_work, 0.95),
+            format!(
+                "the base's {} x referrals a case holder {} / England's {}, at least the base's, at most 0.95",
+                fig(base.direct_work),
+                fig(referrals / case_holders),
+                fig(n_referrals / n_case_holders)
             ),
         ),
         (

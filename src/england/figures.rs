@@ -32,16 +32,20 @@ pub enum Indicator {
     InPost,
     Referrals,
     Rereferrals,
+    /// Agency workers covering vacancies, % of agency FTE: never fitted, so an
+    /// out-of-sample check.
+    AgencyCover,
 }
 
 impl Indicator {
-    const WORKFORCE: [Indicator; 6] = [
+    const WORKFORCE: [Indicator; 7] = [
         Indicator::Turnover,
         Indicator::Vacancy,
         Indicator::Agency,
         Indicator::Caseload,
         Indicator::CaseHolders,
         Indicator::InPost,
+        Indicator::AgencyCover,
     ];
     pub(super) const REFERRALS: [Indicator; 2] = [Indicator::Referrals, Indicator::Rereferrals];
     /// The figures an authority can fall back on, in the order they are reported.
@@ -66,6 +70,7 @@ impl Indicator {
             Indicator::InPost => "inpost_fte",
             Indicator::Referrals => "referral_count",
             Indicator::Rereferrals => "rereferral_percent",
+            Indicator::AgencyCover => "agency_cover_rate_fte",
         }
     }
 
@@ -83,6 +88,7 @@ impl Indicator {
             _ if rate && in_post.is_some_and(|f| f < 5.0) => Some("under 5 FTE in post"),
             Turnover if x < 2.0 => Some("below 2%"),
             Turnover | Vacancy | Agency | Rereferrals if x > 60.0 => Some("above 60%"),
+            AgencyCover if x > 100.0 => Some("above 100%"),
             Agency if x == 0.0 && in_post.is_some_and(|f| f < 50.0) => Some("0% with under 50 FTE in post"),
             Caseload if x < 5.0 => Some("below 5"),
             Caseload if x > 40.0 => Some("above 40"),

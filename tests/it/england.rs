@@ -205,14 +205,18 @@ fn each_authority_is_fitted_to_its_own_figures_and_an_interrupted_fit_resumes() 
     let (file, o) = england(&dir, "two.toml", "2025", &pick);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let printed = text(&o.stdout);
-    for m in ["turnover_pct", "vacancy_pct", "agency_pct"] {
-        assert!(printed.contains(&format!("{m}: ")) && printed.contains(" of 2 authorities within ±3"), "{printed}");
+    for (m, tolerance) in caseload::england::OWN_TARGETS {
+        let line = printed.lines().find(|l| l.starts_with(&format!("{}: ", m.name())));
+        assert!(
+            line.is_some_and(|l| l.ends_with(&format!(" of 2 authorities within ±{tolerance} of their own figure"))),
+            "{printed}"
+        );
     }
     let fitted = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         fitted.matches("# fitted by caseload england --fit").count(),
-        6,
-        "three values in each of two authorities"
+        2 * caseload::england::OWN_FREE.len(),
+        "each fitted value in each of two authorities"
     );
     let s = Scenario::from_toml(&fitted, &file).unwrap();
     assert_eq!(s.parts().len(), 2);
@@ -223,10 +227,13 @@ fn each_authority_is_fitted_to_its_own_figures_and_an_interrupted_fit_resumes() 
     std::fs::write(
         kept.join("authority-0001.txt"),
         format!(
-            "workforce.leave_rate_permanent = {}\nworkforce.time_to_hire_days_mean = {}\nworkforce.agency_cover_share = {}\n",
+            "workforce.leave_rate_permanent = {}\nworkforce.time_to_hire_days_mean = {}\nworkforce.agency_cover_share = {}\n\
+             casework.ongoing_days_mean = {}\ncasework.direct_work_share = {}\n",
             first.leave_rate_permanent * 2.0,
             first.time_to_hire_days_mean,
-            first.agency_cover_share
+            first.agency_cover_share,
+            s.parts()[0].casework.ongoing_days_mean,
+            s.parts()[0].casework.direct_work_share
         ),
     )
     .unwrap();
