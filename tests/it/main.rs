@@ -17,6 +17,7 @@ mod snapshot;
 mod sweep;
 mod uncertainty;
 mod validation;
+mod view;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
