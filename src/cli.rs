@@ -51,6 +51,28 @@ pub enum Command {
     Uncertainty(UncertaintyArgs),
     /// List every scenario parameter with its label, unit, allowed range, default, source and prior
     Params(ParamsArgs),
+    /// Watch both rules run side by side on a local web page (127.0.0.1 only), for teaching
+    #[cfg(feature = "explore")]
+    Explore(ExploreArgs),
+}
+
+#[cfg(feature = "explore")]
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The scenario file (TOML) the page starts from (at most 5 teams and 10 simulated years)
+    #[arg(default_value = "scenarios/teaching_one_team.toml")]
+    pub scenario: PathBuf,
+    /// Port on 127.0.0.1 (0: any free port; the address is printed)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Open the system browser at the page
+    #[arg(long)]
+    pub open: bool,
+    /// The only folder the server writes in (exports)
+    #[arg(long, default_value = "output/explore")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
 }
 
 #[derive(Debug, Args)]
@@ -309,6 +331,22 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sensitivity(a) => sensitivity_command(a),
+        #[cfg(feature = "explore")]
+        Command::Explore(a) => {
+            let opts = crate::explore::Options { scenario: a.scenario, port: a.port, out: a.out };
+            let (quiet, open) = (a.quiet.quiet, a.open);
+            crate::explore::serve(opts, |addr| {
+                let url = format!("http://{addr}/");
+                println!("{url}");
+                let _ = std::io::stdout().flush();
+                if !quiet {
+                    eprintln!("caseload: explore is serving {url} on this machine only; Ctrl-C stops it");
+                }
+                if open {
+                    open_browser(&url, quiet);
+                }
+            })
+        }
         Command::Uncertainty(a) => uncertainty_command(a),
         Command::Params(a) => {
             if let Some(path) = &a.annotate {
@@ -588,6 +626,17 @@ fn calibrate_command(a: CalibrateArgs) -> Result<()> {
         bail!("{failed} of {} targets outside tolerance", comparisons.len());
     }
     Ok(())
+}
+
+/// Opens the system browser at `url` (`xdg-open`); a machine without one only gets a note.
+#[cfg(feature = "explore")]
+fn open_browser(url: &str, quiet: bool) {
+    use std::process::{Command, Stdio};
+    let opened =
+        Command::new("xdg-open").arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    if opened.is_err() && !quiet {
+        eprintln!("caseload: no browser could be opened; open {url} yourself");
+    }
 }
 
 /// A progress bar on stderr: runs done, rate and time left. The clock is read here, in

@@ -9,6 +9,8 @@ pub mod calibrate;
 #[cfg(feature = "output")]
 pub mod cli;
 pub mod experiment;
+#[cfg(feature = "explore")]
+pub mod explore;
 pub mod model;
 #[cfg(feature = "output")]
 pub mod output;

@@ -2,12 +2,16 @@
 
 mod browser;
 mod calibration;
+#[cfg(feature = "explore")]
+mod cdp;
 mod cli;
 mod contest;
 mod crn;
 mod damaged;
 mod determinism;
 mod docs;
+#[cfg(feature = "explore")]
+mod explore;
 mod invariants;
 mod manifest;
 mod output;
