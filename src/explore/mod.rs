@@ -204,6 +204,9 @@ async fn open(State(app): Shared, body: String) -> Response {
         Ok(s) => s,
         Err(refused) => return (StatusCode::BAD_REQUEST, axum::Json(refused.json())).into_response(),
     };
+    for id in app.sessions.expire() {
+        remove_exports(&app, &id);
+    }
     match app.sessions.open(setup) {
         Ok(id) => axum::Json(json!({ "id": id })).into_response(),
         Err(e) => session_error(e),

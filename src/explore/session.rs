@@ -85,13 +85,10 @@ impl Sessions {
         id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     }
 
-    /// Opens a session running `setup`; closes idle ones first if all places are taken.
+    /// Opens a session running `setup`, if fewer than [`MAX_SESSIONS`] are open (the
+    /// caller closes idle ones first, with [`Sessions::expire`]).
     pub fn open(&self, setup: Setup) -> Result<String, SessionError> {
         let mut map = self.inner.lock().expect("sessions");
-        if map.len() >= MAX_SESSIONS {
-            let now = Sessions::now();
-            map.retain(|_, e| now.duration_since(e.last_used) < IDLE);
-        }
         if map.len() >= MAX_SESSIONS {
             return Err(SessionError::Full);
         }
@@ -185,6 +182,43 @@ fn splitmix(mut z: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn setup() -> Setup {
+        let text = include_str!("../../scenarios/teaching_one_team.toml");
+        let scenario = crate::scenario::Scenario::from_toml(text, std::path::Path::new("teaching")).unwrap();
+        let rules = [scenario.run.rules[0], scenario.run.rules[1]];
+        Setup { scenario, rules }
+    }
+
+    #[test]
+    fn sessions_are_bounded_and_the_idle_ones_expire() {
+        let s = Sessions::new();
+        let ids: Vec<String> = (0..MAX_SESSIONS).map(|_| s.open(setup()).unwrap()).collect();
+        assert_eq!(s.open(setup()), Err(SessionError::Full));
+        assert!(s.expire().is_empty(), "none is idle yet");
+        // One left alone for longer than IDLE is closed, and its place can be taken.
+        let long_ago = Sessions::now().checked_sub(IDLE + Duration::from_secs(1)).unwrap();
+        s.inner.lock().unwrap().get_mut(&ids[3]).unwrap().last_used = long_ago;
+        assert_eq!(s.expire(), vec![ids[3].clone()]);
+        assert!(!s.touch(&ids[3]) && s.touch(&ids[4]));
+        assert!(s.open(setup()).is_ok());
+        assert!(s.close(&ids[0]) && !s.close(&ids[0]));
+    }
+
+    #[test]
+    fn a_session_answers_on_its_own_thread_and_starts_again_on_reset() {
+        let s = Sessions::new();
+        let id = s.open(setup()).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let day = runtime.block_on(s.with(&id, |p| {
+            p.step(30);
+            p.day()
+        }));
+        assert_eq!(day, Ok(30));
+        s.reset(&id, setup()).unwrap();
+        assert_eq!(runtime.block_on(s.with(&id, |p| p.day())), Ok(0));
+        assert_eq!(runtime.block_on(s.with("nobody", |p| p.day())), Err(SessionError::Unknown));
+    }
 
     #[test]
     fn ids_are_distinct_and_well_formed() {
