@@ -35,11 +35,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value as Json, json};
 
 pub use controls::{MAX_TEAMS, MAX_YEARS, SLIDERS};
@@ -156,88 +157,101 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+/// A request that failed: its status and a JSON body `{"error": ...}`.
+#[derive(Debug)]
+struct Failure(StatusCode, Json);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(self.1)).into_response()
+    }
 }
 
-fn session_error(e: SessionError) -> Response {
-    match e {
-        SessionError::Unknown => {
-            error(StatusCode::NOT_FOUND, "no such session (closed or idle too long): reload the page")
+fn failure(status: StatusCode, message: impl Into<String>) -> Failure {
+    Failure(status, json!({ "error": message.into() }))
+}
+
+fn bad(message: impl Into<String>) -> Failure {
+    failure(StatusCode::BAD_REQUEST, message)
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Failure {
+        match e {
+            SessionError::Unknown => {
+                failure(StatusCode::NOT_FOUND, "no such session (closed or idle too long): reload the page")
+            }
+            SessionError::Full => failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{MAX_SESSIONS} sessions are open, the most this server runs: close a tab or wait"),
+            ),
+            SessionError::Gone => failure(StatusCode::INTERNAL_SERVER_ERROR, "the session stopped; reload the page"),
         }
-        SessionError::Full => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("{MAX_SESSIONS} sessions are open, the most this server runs: close a tab or wait"),
-        ),
-        SessionError::Gone => error(StatusCode::INTERNAL_SERVER_ERROR, "the session stopped; reload the page"),
     }
 }
 
-/// Runs `f` on a session's pair and answers with its JSON.
-async fn on(app: &App, id: &str, f: impl for<'a> FnOnce(&mut pair::Pair<'a>) -> Json + Send + 'static) -> Response {
-    if !Sessions::valid_id(id) {
-        return session_error(SessionError::Unknown);
-    }
-    match app.sessions.with(id, f).await {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => session_error(e),
+impl From<controls::Refused> for Failure {
+    fn from(r: controls::Refused) -> Failure {
+        Failure(StatusCode::BAD_REQUEST, r.json())
     }
 }
 
-fn parse<T: for<'de> Deserialize<'de> + Default>(body: &str) -> Result<T, String> {
-    if body.trim().is_empty() {
-        return Ok(T::default());
+type Answer = Result<axum::Json<Json>, Failure>;
+
+/// A request's JSON body (an empty body is the type's default), refused with a message.
+struct Body<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for Body<T> {
+    type Rejection = Failure;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Failure> {
+        let text = String::from_request(req, state).await.map_err(|e| bad(e.body_text()))?;
+        if text.trim().is_empty() {
+            return Ok(Body(T::default()));
+        }
+        serde_json::from_str(&text).map(Body).map_err(|e| bad(format!("the request body: {e}")))
     }
-    serde_json::from_str(body).map_err(|e| format!("the request body: {e}"))
 }
 
-async fn controls_route(State(app): Shared) -> Response {
-    axum::Json(controls::describe(&app.base)).into_response()
+/// The id, if it has the form of one (it names a folder).
+fn valid(id: &str) -> Result<&str, Failure> {
+    if Sessions::valid_id(id) { Ok(id) } else { Err(SessionError::Unknown.into()) }
 }
 
-async fn open(State(app): Shared, body: String) -> Response {
-    let settings: Settings = match parse(&body) {
-        Ok(s) => s,
-        Err(m) => return error(StatusCode::BAD_REQUEST, m),
-    };
-    let setup = match controls::setup(&app.base, &settings) {
-        Ok(s) => s,
-        Err(refused) => return (StatusCode::BAD_REQUEST, axum::Json(refused.json())).into_response(),
-    };
+/// Runs `f` on a session's pair, on its thread, and answers with what it gives.
+async fn on<T: Send + 'static>(
+    app: &App,
+    id: &str,
+    f: impl for<'a> FnOnce(&mut pair::Pair<'a>) -> T + Send + 'static,
+) -> Result<T, Failure> {
+    Ok(app.sessions.with(valid(id)?, f).await?)
+}
+
+async fn controls_route(State(app): Shared) -> axum::Json<Json> {
+    axum::Json(controls::describe(&app.base))
+}
+
+async fn open(State(app): Shared, Body(settings): Body<Settings>) -> Answer {
+    let setup = controls::setup(&app.base, &settings)?;
     for id in app.sessions.expire() {
         remove_exports(&app, &id);
     }
-    match app.sessions.open(setup) {
-        Ok(id) => axum::Json(json!({ "id": id })).into_response(),
-        Err(e) => session_error(e),
-    }
+    let id = app.sessions.open(setup)?;
+    Ok(axum::Json(json!({ "id": id })))
 }
 
-async fn close(State(app): Shared, Path(id): Path<String>) -> Response {
-    if Sessions::valid_id(&id) && app.sessions.close(&id) {
-        remove_exports(&app, &id);
-        axum::Json(json!({ "closed": id })).into_response()
-    } else {
-        session_error(SessionError::Unknown)
+async fn close(State(app): Shared, Path(id): Path<String>) -> Answer {
+    if !app.sessions.close(valid(&id)?) {
+        return Err(SessionError::Unknown.into());
     }
+    remove_exports(&app, &id);
+    Ok(axum::Json(json!({ "closed": id })))
 }
 
-async fn settings(State(app): Shared, Path(id): Path<String>, body: String) -> Response {
-    let settings: Settings = match parse(&body) {
-        Ok(s) => s,
-        Err(m) => return error(StatusCode::BAD_REQUEST, m),
-    };
-    let setup = match controls::setup(&app.base, &settings) {
-        Ok(s) => s,
-        Err(refused) => return (StatusCode::BAD_REQUEST, axum::Json(refused.json())).into_response(),
-    };
-    if !Sessions::valid_id(&id) {
-        return session_error(SessionError::Unknown);
-    }
-    match app.sessions.reset(&id, setup) {
-        Ok(()) => on(&app, &id, |p| json!({ "day": p.day(), "end": p.end() })).await,
-        Err(e) => session_error(e),
-    }
+async fn settings(State(app): Shared, Path(id): Path<String>, Body(settings): Body<Settings>) -> Answer {
+    let setup = controls::setup(&app.base, &settings)?;
+    app.sessions.reset(valid(&id)?, setup)?;
+    Ok(axum::Json(on(&app, &id, |p| json!({ "day": p.day(), "end": p.end() })).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -246,23 +260,19 @@ struct StepBody {
     days: u32,
 }
 
-async fn step(State(app): Shared, Path(id): Path<String>, body: String) -> Response {
-    let b: StepBody = match parse(&body) {
-        Ok(b) => b,
-        Err(m) => return error(StatusCode::BAD_REQUEST, m),
-    };
+async fn step(State(app): Shared, Path(id): Path<String>, Body(b): Body<StepBody>) -> Answer {
     if b.days > crate::scenario::DAYS_PER_YEAR {
-        return error(StatusCode::BAD_REQUEST, format!("days is {}; allowed 0 to 250 a request", b.days));
+        return Err(bad(format!("days is {}; allowed 0 to 250 a request", b.days)));
     }
-    on(&app, &id, move |p| {
+    let answer = on(&app, &id, move |p| {
         p.step(b.days);
         json!({ "day": p.day(), "end": p.end() })
-    })
-    .await
+    });
+    Ok(axum::Json(answer.await?))
 }
 
-async fn view(State(app): Shared, Path(id): Path<String>) -> Response {
-    on(&app, &id, |p| words::view(p)).await
+async fn view(State(app): Shared, Path(id): Path<String>) -> Answer {
+    Ok(axum::Json(on(&app, &id, |p| words::view(p)).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,8 +280,8 @@ struct Since {
     since: Option<u64>,
 }
 
-async fn events(State(app): Shared, Path(id): Path<String>, Query(q): Query<Since>) -> Response {
-    on(&app, &id, move |p| {
+async fn events(State(app): Shared, Path(id): Path<String>, Query(q): Query<Since>) -> Answer {
+    let answer = on(&app, &id, move |p| {
         let from = q.since.map_or(0, |s| s + 1);
         let after = p.events.iter().filter(|(seq, _, _)| *seq >= from).count();
         let list: Vec<Json> = p
@@ -282,8 +292,8 @@ async fn events(State(app): Shared, Path(id): Path<String>, Query(q): Query<Sinc
             .map(|(seq, side, e)| words::event(*seq, *side, e))
             .collect();
         json!({ "events": list, "next": p.next_seq })
-    })
-    .await
+    });
+    Ok(axum::Json(answer.await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -291,8 +301,8 @@ struct FromDay {
     from: Option<u32>,
 }
 
-async fn series(State(app): Shared, Path(id): Path<String>, Query(q): Query<FromDay>) -> Response {
-    on(&app, &id, move |p| words::series(p, q.from.unwrap_or(0))).await
+async fn series(State(app): Shared, Path(id): Path<String>, Query(q): Query<FromDay>) -> Answer {
+    Ok(axum::Json(on(&app, &id, move |p| words::series(p, q.from.unwrap_or(0))).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -301,40 +311,28 @@ struct FollowBody {
     key: String,
 }
 
-async fn follow_post(State(app): Shared, Path(id): Path<String>, body: String) -> Response {
-    let b: FollowBody = match parse(&body) {
-        Ok(b) => b,
-        Err(m) => return error(StatusCode::BAD_REQUEST, m),
-    };
+async fn follow_post(State(app): Shared, Path(id): Path<String>, Body(b): Body<FollowBody>) -> Answer {
     let Ok(key) = b.key.trim().parse::<u64>() else {
-        return error(StatusCode::BAD_REQUEST, format!("key is \"{}\"; a referral's number is needed", b.key));
+        return Err(bad(format!("key is \"{}\"; a referral's number is needed", b.key)));
     };
-    on(&app, &id, move |p| {
+    let answer = on(&app, &id, move |p| {
         p.follow(key);
         words::follow(p)
-    })
-    .await
+    });
+    Ok(axum::Json(answer.await?))
 }
 
-async fn follow_get(State(app): Shared, Path(id): Path<String>) -> Response {
-    on(&app, &id, |p| words::follow(p)).await
+async fn follow_get(State(app): Shared, Path(id): Path<String>) -> Answer {
+    Ok(axum::Json(on(&app, &id, |p| words::follow(p)).await?))
 }
 
-async fn scenario_toml(State(app): Shared, Path(id): Path<String>) -> Response {
-    if !Sessions::valid_id(&id) {
-        return session_error(SessionError::Unknown);
-    }
-    match app.sessions.with(&id, |p| export::scenario_text(p.setup)).await {
-        Ok(text) => (
-            [
-                (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"explore.toml\""),
-            ],
-            text,
-        )
-            .into_response(),
-        Err(e) => session_error(e),
-    }
+async fn scenario_toml(State(app): Shared, Path(id): Path<String>) -> Result<Response, Failure> {
+    let text = on(&app, &id, |p| export::scenario_text(p.setup)).await?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"explore.toml\""),
+    ];
+    Ok((headers, text).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -343,23 +341,11 @@ struct ExportBody {
     replications: Option<u32>,
 }
 
-async fn export_results(State(app): Shared, Path(id): Path<String>, body: String) -> Response {
-    let b: ExportBody = match parse(&body) {
-        Ok(b) => b,
-        Err(m) => return error(StatusCode::BAD_REQUEST, m),
-    };
-    if !Sessions::valid_id(&id) {
-        return session_error(SessionError::Unknown);
-    }
-    let (out, sid) = (app.out.clone(), id.clone());
-    let n = b.replications.unwrap_or(1);
-    match app.sessions.with(&id, move |p| export::results(p.setup, &out, &sid, n).map_err(|e| format!("{e:#}"))).await {
-        Ok(Ok((dir, files))) => {
-            axum::Json(json!({ "folder": dir.display().to_string(), "files": files })).into_response()
-        }
-        Ok(Err(message)) => error(StatusCode::BAD_REQUEST, message),
-        Err(e) => session_error(e),
-    }
+async fn export_results(State(app): Shared, Path(id): Path<String>, Body(b): Body<ExportBody>) -> Answer {
+    let (out, sid, n) = (app.out.clone(), id.clone(), b.replications.unwrap_or(1));
+    let written = on(&app, &id, move |p| export::results(p.setup, &out, &sid, n).map_err(|e| format!("{e:#}")));
+    let (dir, files) = written.await?.map_err(bad)?;
+    Ok(axum::Json(json!({ "folder": dir.display().to_string(), "files": files })))
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -373,29 +359,23 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-async fn file(State(app): Shared, Path((id, name)): Path<(String, String)>) -> Response {
-    if !Sessions::valid_id(&id) || !app.sessions.touch(&id) {
-        return session_error(SessionError::Unknown);
-    }
-    match export::read(&app.out, &id, &name) {
-        Ok(bytes) => ([(header::CONTENT_TYPE, content_type(&name))], bytes).into_response(),
-        Err(e) => error(StatusCode::NOT_FOUND, format!("{e:#}")),
-    }
+/// A session's id, checked to be open (and marked used).
+fn open_session<'i>(app: &App, id: &'i str) -> Result<&'i str, Failure> {
+    if app.sessions.touch(valid(id)?) { Ok(id) } else { Err(SessionError::Unknown.into()) }
 }
 
-async fn zip(State(app): Shared, Path(id): Path<String>) -> Response {
-    if !Sessions::valid_id(&id) || !app.sessions.touch(&id) {
-        return session_error(SessionError::Unknown);
-    }
-    match export::zip(&app.out, &id) {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/zip"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"results.zip\""),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => error(StatusCode::NOT_FOUND, format!("export first: {e:#}")),
-    }
+async fn file(State(app): Shared, Path((id, name)): Path<(String, String)>) -> Result<Response, Failure> {
+    let bytes = export::read(&app.out, open_session(&app, &id)?, &name)
+        .map_err(|e| failure(StatusCode::NOT_FOUND, format!("{e:#}")))?;
+    Ok(([(header::CONTENT_TYPE, content_type(&name))], bytes).into_response())
+}
+
+async fn zip(State(app): Shared, Path(id): Path<String>) -> Result<Response, Failure> {
+    let bytes = export::zip(&app.out, open_session(&app, &id)?)
+        .map_err(|e| failure(StatusCode::NOT_FOUND, format!("export first: {e:#}")))?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/zip"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"results.zip\""),
+    ];
+    Ok((headers, bytes).into_response())
 }

@@ -231,10 +231,6 @@ fn a_bad_scenario_or_one_too_big_is_refused_before_serving() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
 }
 
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
-}
-
 /// Waits (by polling in the page, a bounded number of times) until the page has loaded
 /// and its queue of requests is empty.
 const READY: &str = "new Promise((ok, fail) => { let n = 0; const t = setInterval(() => { \
@@ -243,14 +239,7 @@ const READY: &str = "new Promise((ok, fail) => { let n = 0; const t = setInterva
 
 #[test]
 fn the_page_runs_in_a_real_browser() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CASELOAD_REQUIRE_BROWSER").is_none(),
-            "CASELOAD_REQUIRE_BROWSER is set but no chromium is installed"
-        );
-        eprintln!("skipped: no chromium here (.ci/run installs it and sets CASELOAD_REQUIRE_BROWSER)");
-        return;
-    };
+    let Some(browser) = crate::browser::chromium() else { return };
     let server = Server::start("explore_browser");
     let dir = server.out.parent().unwrap().to_path_buf();
     let mut b = crate::cdp::Browser::launch(&browser, &dir.join("profile"));
