@@ -1,7 +1,7 @@
 //! The command line: parse arguments, call the library, print results. The only place
 //! that knows about clap, but for `main.rs` calling [`Cli::parse`].
 //!
-//! It is long because it declares the arguments and help of all eight commands in one
+//! It is long because it declares the arguments and help of every command in one
 //! place; what each command does is in the library, and a command here only reads its
 //! arguments, calls it, writes what it returns and prints.
 

@@ -15,6 +15,8 @@ pub struct Browser {
     from: BufReader<ChildStdout>,
     next: u64,
     session: Option<String>,
+    /// Events read while waiting for an answer, by method name.
+    seen: Vec<String>,
 }
 
 impl Browser {
@@ -34,7 +36,7 @@ impl Browser {
             .expect("chromium starts");
         let to = child.stdin.take().expect("pipe in");
         let from = BufReader::new(child.stdout.take().expect("pipe out"));
-        Browser { child, to, from, next: 1, session: None }
+        Browser { child, to, from, next: 1, session: None, seen: Vec::new() }
     }
 
     /// Sends a command (to the attached page, once there is one) and returns its result,
@@ -51,19 +53,39 @@ impl Browser {
         self.to.write_all(&bytes).expect("chromium reads its pipe");
         self.to.flush().unwrap();
         loop {
-            let mut buf = Vec::new();
-            let n = self.from.read_until(0, &mut buf).expect("chromium answers");
-            assert!(n > 0, "chromium closed its pipe during {method}");
-            buf.pop();
-            let v: Value = serde_json::from_slice(&buf).expect("a JSON message");
+            let v = self.read(method);
             if v["id"] == json!(id) {
                 assert!(v.get("error").is_none(), "{method}: {}", v["error"]);
                 return v["result"].clone();
             }
+            if let Some(event) = v["method"].as_str() {
+                self.seen.push(event.to_string());
+            }
         }
     }
 
-    /// Opens a page at `url` in a window of the given size and attaches to it.
+    /// The next message from the browser.
+    fn read(&mut self, during: &str) -> Value {
+        let mut buf = Vec::new();
+        let n = self.from.read_until(0, &mut buf).expect("chromium answers");
+        assert!(n > 0, "chromium closed its pipe during {during}");
+        buf.pop();
+        serde_json::from_slice(&buf).expect("a JSON message")
+    }
+
+    /// Waits for the event `method` (one seen already counts), then forgets the events seen.
+    fn wait_for(&mut self, method: &str) {
+        while !self.seen.iter().any(|m| m == method) {
+            let v = self.read(method);
+            if let Some(event) = v["method"].as_str() {
+                self.seen.push(event.to_string());
+            }
+        }
+        self.seen.clear();
+    }
+
+    /// Opens a page at `url` in a window of the given size, attaches to it and waits until
+    /// it has loaded.
     pub fn open(&mut self, url: &str, width: u32, height: u32) {
         let target = self.call("Target.createTarget", json!({ "url": "about:blank" }));
         let attached = self.call("Target.attachToTarget", json!({ "targetId": target["targetId"], "flatten": true }));
@@ -72,7 +94,9 @@ impl Browser {
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
         );
+        self.call("Page.enable", json!({}));
         self.call("Page.navigate", json!({ "url": url }));
+        self.wait_for("Page.loadEventFired");
     }
 
     /// Evaluates `expression` in the page, awaiting a promise, and returns its value;

@@ -326,7 +326,10 @@ function drawChart(canvas, c) {
   g.textAlign = "right";
   for (const v of [0, top / 2, top]) g.fillText(fmt(v, top < 10 ? 1 : 0), L - 4, y(v) + 3);
   g.textAlign = "center";
-  for (let yr = 0; yr * 250 <= end; yr++) g.fillText("year " + yr, x(yr * 250), h - 8);
+  for (let yr = 0; yr * 250 <= end; yr++) {
+    g.textAlign = yr === 0 ? "left" : yr * 250 + 125 > end ? "right" : "center";
+    g.fillText("year " + yr, x(yr * 250), h - 8);
+  }
   let points = 0;
   state.series.forEach((s, i) => {
     g.strokeStyle = COLOURS[i];
