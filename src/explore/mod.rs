@@ -3,7 +3,8 @@
 //!
 //! Each browser tab opens a session: a pair of simulations (both rules, the same seed,
 //! replication 0) stepped in lockstep on a thread of its own (`session.rs`). The page's
-//! HTML, JavaScript and CSS are compiled in (`page/`), so it works with no network.
+//! HTML, JavaScript and CSS are compiled in (`page/`), so it works with no network. It
+//! answers only requests addressed to this machine from pages of this machine.
 //!
 //! The JSON API (every session route is under `/api/sessions/{id}`; errors are
 //! `{"error": text}`, with `"fields"` naming the keys of a refused setting):
@@ -154,7 +155,32 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/sessions/{id}/export", post(export_results))
         .route("/api/sessions/{id}/files/{name}", get(file))
         .route("/api/sessions/{id}/results.zip", get(zip))
+        .layer(axum::middleware::from_fn(same_machine))
         .with_state(app)
+}
+
+/// Whether a `Host` or `Origin` authority names this machine (any port).
+fn local(authority: &str) -> bool {
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    host == "127.0.0.1" || host == "localhost"
+}
+
+/// Answers only requests addressed to 127.0.0.1 or localhost and, when the browser says
+/// where a request comes from, only from a page of this machine: another site open in
+/// the same browser cannot drive sessions or write exports (cross-site requests, DNS
+/// rebinding).
+async fn same_machine(req: Request, next: axum::middleware::Next) -> Response {
+    let ok = {
+        let h = req.headers();
+        let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).is_some_and(local);
+        let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        host && origin.is_none_or(|o| o.strip_prefix("http://").is_some_and(local))
+    };
+    if ok {
+        next.run(req).await
+    } else {
+        failure(StatusCode::FORBIDDEN, "explore answers only pages of this machine (127.0.0.1)").into_response()
+    }
 }
 
 /// A request that failed: its status and a JSON body `{"error": ...}`.

@@ -48,11 +48,16 @@ impl Server {
 
     /// One request; the status and the body.
     fn http(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
+        self.http_as(method, path, body, "Host: 127.0.0.1")
+    }
+
+    /// One request with the given `Host` (and any other) header lines.
+    fn http_as(&self, method: &str, path: &str, body: Option<&Value>, headers: &str) -> (u16, Vec<u8>) {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("the server listens");
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         write!(
             s,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\n{headers}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         )
         .unwrap();
@@ -186,6 +191,16 @@ fn the_api_runs_a_session_steps_it_and_exports_what_caseload_run_accepts() {
     assert_eq!(status, 400, "a step is at most a year");
     let (status, _) = server.json("GET", "/api/sessions/0123456789abcdef0123456789abcdef/view", None);
     assert_eq!(status, 404);
+    // Only pages of this machine: another site in the same browser, or a name rebound to
+    // 127.0.0.1, is refused.
+    let step = json!({ "days": 1 });
+    let (status, _) =
+        server.http_as("POST", &at("step"), Some(&step), "Host: 127.0.0.1\r\nOrigin: http://evil.example");
+    assert_eq!(status, 403);
+    let (status, _) = server.http_as("GET", &at("view"), None, "Host: evil.example");
+    assert_eq!(status, 403);
+    let (status, _) = server.http_as("GET", &at("view"), None, "Host: localhost:1\r\nOrigin: http://127.0.0.1:1");
+    assert_eq!(status, 200);
 
     let (status, changed) =
         server.json("POST", &at("settings"), Some(json!({ "seed": 9, "values": [["authority.posts_per_team", 4]] })));
