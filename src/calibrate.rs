@@ -335,6 +335,40 @@ fn significant(x: f64, digits: i32) -> f64 {
     (x * scale).round() / scale
 }
 
+/// Fits every authority of a scenario to its own targets at once: authority `i` (its part,
+/// [`Scenario::parts`]) is fitted to `targets[i]` (none: left as it is), the authorities
+/// spread over `threads` workers, each fit on one, so the fitted values do not depend on
+/// the thread count. `done(i, fit)` hears each authority's fit as it ends (to keep it, so
+/// that an interrupted batch resumes); `kept(i)` gives a fit kept by an earlier run instead
+/// of fitting again. Returns each authority's fitted values, in authority order.
+#[allow(clippy::type_complexity)]
+pub fn fit_authorities(
+    s: &Scenario,
+    targets: &[Option<Targets>],
+    free: &[String],
+    runs: Runs,
+    max_evaluations: usize,
+    kept: &(dyn Fn(usize) -> Option<Vec<(String, f64)>> + Sync),
+    done: &(dyn Fn(usize, &Fit) + Sync),
+) -> Result<Vec<Option<Vec<(String, f64)>>>> {
+    let parts = s.parts();
+    if parts.len() != targets.len() {
+        bail!("{} authorities but targets for {}", parts.len(), targets.len());
+    }
+    let one = Runs { threads: 1, ..runs };
+    let fits =
+        crate::experiment::Pool::new(runs.threads).map(0..parts.len(), &|i| -> Result<Option<Vec<(String, f64)>>> {
+            let Some(t) = &targets[i] else { return Ok(None) };
+            if let Some(values) = kept(i) {
+                return Ok(Some(values));
+            }
+            let f = fit(&parts[i], t, free, one, max_evaluations, &|_, _| {})?;
+            done(i, &f);
+            Ok(Some(f.values))
+        });
+    fits.into_iter().collect()
+}
+
 /// Minimises `f` from `start` by Nelder–Mead, points clamped into `bounds`; the first
 /// simplex steps each parameter by a tenth of the smaller of its range and ten times its
 /// size (so a rate near 0.1 in a range of 0 to 5 steps by 0.1, not 0.5).

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::calibrate;
+use crate::england;
 use crate::experiment::{self, Plan};
 use crate::output::{self, Staging};
 use crate::scenario::sweep::Concern;
@@ -51,9 +52,33 @@ pub enum Command {
     Uncertainty(UncertaintyArgs),
     /// List every scenario parameter with its label, unit, allowed range, default, source and prior
     Params(ParamsArgs),
+    /// Write a scenario of England's local authorities in a year, each with its own published figures
+    England(EnglandArgs),
     /// Watch both rules run side by side on a local web page (127.0.0.1 only), for teaching
     #[cfg(feature = "explore")]
     Explore(ExploreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EnglandArgs {
+    /// The year of the DfE figures (time_period): the workforce at 30 September, the referrals of the year to 31 March
+    #[arg(long)]
+    pub year: u32,
+    /// Keep only this authority, by name or code, new or old (repeat, or separate with commas)
+    #[arg(long = "authority", value_name = "NAME|CODE")]
+    pub authorities: Vec<String>,
+    /// The scenario whose scenario-wide values the authorities start from (default:
+    /// scenarios/england_2025.toml for 2022 on, scenarios/england_2017.toml before)
+    #[arg(long, value_name = "SCENARIO")]
+    pub base: Option<PathBuf>,
+    /// Where to write the scenario
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace the file if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
 }
 
 #[cfg(feature = "explore")]
@@ -348,6 +373,7 @@ pub fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Uncertainty(a) => uncertainty_command(a),
+        Command::England(a) => england_command(a),
         Command::Params(a) => {
             if let Some(path) = &a.annotate {
                 let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -444,6 +470,9 @@ fn sweep_command(a: SweepArgs) -> Result<()> {
         s = s.with_sweep(Some(spec));
     }
     let (s, plan) = plan_of(&s, &a.rules, a.replications, a.seed)?;
+    // A sweep's manifest holds the [sweep] section only: an [uncertainty] section is for
+    // `caseload uncertainty`, and its presence is how a manifest says which it is.
+    let s = s.with_uncertainty(None);
     let sw = Sweep::of(&s, plan)?;
     let heading = format!(
         "sweep of {} points x {} rules x {} replications",
@@ -514,7 +543,7 @@ fn uncertainty_command(a: UncertaintyArgs) -> Result<()> {
         set(&mut text, "concerns", format!("[{}]", quote(&a.concern)));
     }
     let spec = Scenario::from_toml(&text, std::path::Path::new("command line"))?.uncertainty().cloned();
-    let s = s.with_uncertainty(spec);
+    let s = s.with_uncertainty(spec).with_sweep(None);
     let (s, _) = plan_of(&s, &None, None, a.seed)?;
     let design = crate::uncertainty::Design::of(&s);
     let sw = design.sweep(&s)?;
@@ -560,6 +589,39 @@ fn sensitivity_command(a: SensitivityArgs) -> Result<()> {
     print!("{}", sensitivity::render(&analysis));
     if !quiet {
         eprintln!("caseload: sensitivity analysis written to {}", dir.display());
+    }
+    Ok(())
+}
+
+fn england_command(a: EnglandArgs) -> Result<()> {
+    if a.out.exists() && !a.force {
+        bail!("{} already exists; use --force to replace it", a.out.display());
+    }
+    let base_path = a.base.clone().unwrap_or_else(|| PathBuf::from(england::default_base(a.year)));
+    let base = Scenario::load(&base_path).with_context(|| {
+        let hint = if a.base.is_none() { " (run from the repository's folder, or give --base)" } else { "" };
+        format!("reading the base scenario {}{hint}", base_path.display())
+    })?;
+    let request = england::Request {
+        year: a.year,
+        only: &a.authorities,
+        base: &base,
+        base_name: &base_path.display().to_string(),
+    };
+    let written = england::scenario(&request).context("caseload england")?;
+    output::write_atomic(&a.out, written.text.as_bytes())?;
+    if !a.quiet.quiet {
+        let fell_back: Vec<String> =
+            written.fallbacks.iter().filter(|(_, n)| *n > 0).map(|(col, n)| format!("{col} {n}")).collect();
+        eprintln!(
+            "caseload: {} {} of England in {} written to {} (figures from their region: {}; {} values kept in range); check it with `caseload validate`",
+            written.authorities,
+            if written.authorities == 1 { "authority" } else { "authorities" },
+            a.year,
+            a.out.display(),
+            if fell_back.is_empty() { "none".to_string() } else { fell_back.join(", ") },
+            written.clamped
+        );
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::{CaseRecord, Metric, Rule, RunOutput, Sim, run_one};
+use crate::model::{CaseRecord, Metric, Rule, RunOutput, run_one, run_stepping};
 use crate::scenario::{Scenario, ScenarioError, Value};
 use crate::stats::{Summary, paired};
 
@@ -101,20 +101,17 @@ pub fn run_logged(
 }
 
 fn run_one_logged(s: &Scenario, rule: Rule, seed: u64, rep: u64, mut sink: Box<dyn CaseSink>) -> RunOutput {
-    let mut sim = Sim::new(s, rule, seed, rep);
-    sim.log_cases();
     let end = s.run.warmup_days + s.run.horizon_days;
     let mut batch = Vec::new();
-    while sim.day() < end {
-        sim.step();
+    let out = run_stepping(s, rule, seed, rep, true, &mut |sim| {
         if sim.day().is_multiple_of(LOG_EVERY_DAYS) || sim.day() == end {
             sim.take_case_log(&mut batch);
             sink.write(&batch);
             batch.clear();
         }
-    }
+    });
     sink.finish();
-    sim.finish()
+    out
 }
 
 fn run_inner(

@@ -8,6 +8,7 @@
 pub mod calibrate;
 #[cfg(feature = "output")]
 pub mod cli;
+pub mod england;
 pub mod experiment;
 #[cfg(feature = "explore")]
 pub mod explore;

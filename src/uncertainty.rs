@@ -23,8 +23,8 @@ mod analysis;
 mod estimators;
 
 pub use analysis::{
-    Analysis, BreakEven, Probability, Spread, analyse, break_evens, correlations, probabilities, render, sobol_of,
-    spreads,
+    Analysis, BreakEven, Probability, Spread, analyse, break_evens, concern_metrics, correlations, probabilities,
+    render, sobol_of, spreads,
 };
 pub use estimators::{Crossing, Sobol, crossing, quantile_sorted, sobol_indices, spearman, wilson};
 

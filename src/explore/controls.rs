@@ -37,7 +37,7 @@ pub const SLIDERS: &[Slider] = &[
 /// Rules offered for each side.
 pub const RULES: &[&str] = &["practitioner_only", "manager_shared", "shared_for_novices:2", "shared_above:high"];
 
-/// A session's simulated size: at most this many teams ...
+/// A session's simulated size: one authority of at most this many teams ...
 pub const MAX_TEAMS: usize = 5;
 /// ... simulated years (warm-up and horizon) ...
 pub const MAX_YEARS: u32 = 10;
@@ -77,6 +77,10 @@ impl Refused {
 
 /// Whether a scenario is small enough for a session.
 pub fn within_bounds(s: &Scenario) -> Result<(), String> {
+    if s.authorities.len() != 1 {
+        // A run of several authorities runs each on its own; a session watches one.
+        return Err(format!("explore runs one authority; this scenario has {}", s.authorities.len()));
+    }
     if s.n_teams() > MAX_TEAMS {
         return Err(format!("explore runs at most {MAX_TEAMS} teams; this scenario has {}", s.n_teams()));
     }

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::model::{Metric, ModelEvent, Rule, Sim};
+use crate::model::{Metric, ModelEvent, Rule, Sim, authority_seed};
 use crate::scenario::Scenario;
 
 /// Events kept for the feed, per session (older ones are dropped).
@@ -51,7 +51,10 @@ pub struct Pair<'s> {
 
 impl<'s> Pair<'s> {
     pub fn new(setup: &'s Setup) -> Pair<'s> {
-        let seed = setup.scenario.run.seed;
+        // The seed `run_one` gives the authority, so that replication 0 here is
+        // replication 0 of `caseload run`.
+        let s = &setup.scenario;
+        let seed = authority_seed(s.run.seed, &s.authorities[0].code);
         let side = |rule: Rule| {
             let mut sim = Sim::new(&setup.scenario, rule, seed, 0);
             sim.log_events();

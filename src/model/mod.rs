@@ -25,7 +25,7 @@ pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, l
 pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_sd, worker_sd};
 pub use draw::uniform;
 pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median, quantile};
-pub use streams::{Event, Purpose, Stream, event_stream, stream};
+pub use streams::{Event, Purpose, Stream, authority_seed, event_stream, stream};
 pub use view::{Arrival, CaseView, Leaving, ModelEvent, PostView, TeamView, View, WorkerView};
 pub use worker::{Kind, learning_curve};
 
@@ -44,6 +44,28 @@ pub struct RunOutput {
     /// Assessments completed in the horizon by working days from referral (index), the
     /// last bin holding everything longer; trailing empty bins dropped.
     pub completion_days: Vec<u64>,
+    /// Each authority's own outcomes, when the scenario has several (or one that sets its
+    /// own values); empty otherwise.
+    pub authorities: Vec<AuthorityOutput>,
+}
+
+impl RunOutput {
+    fn of(rule: Rule, replication: u64, rec: Recorder, authorities: Vec<AuthorityOutput>) -> RunOutput {
+        RunOutput {
+            rule,
+            replication,
+            metrics: rec.metrics(DAYS_PER_YEAR as f64),
+            completion_days: {
+                let mut h = rec.duration_histogram;
+                while h.last() == Some(&0) {
+                    h.pop();
+                }
+                h
+            },
+            months: rec.months,
+            authorities,
+        }
+    }
 }
 
 /// One assessment completed in the horizon, for the case log.
@@ -66,12 +88,67 @@ pub struct CaseRecord {
 
 /// Runs one replication of a scenario under one rule, warm-up and horizon.
 pub fn run_one(s: &Scenario, rule: Rule, seed: u64, replication: u64) -> RunOutput {
-    let mut sim = Sim::new(s, rule, seed, replication);
-    let end = s.run.warmup_days + s.run.horizon_days;
-    while sim.day() < end {
-        sim.step();
+    run_stepping(s, rule, seed, replication, false, &mut |_| {})
+}
+
+/// One authority's outcomes within a run of several.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorityOutput {
+    pub name: String,
+    pub code: String,
+    pub region: String,
+    pub metrics: Metrics,
+}
+
+/// Runs one replication as [`run_one`] does, calling `after_day` after every working day
+/// of every simulation (with the case log on when `log_cases`). A scenario with several
+/// authorities, or one that sets its own values, runs as one simulation per authority
+/// ([`Scenario::parts`]), each on its own streams ([`authority_seed`]), and the run's
+/// outcomes add up their counters: the authorities share only the clock, so the run is
+/// the union of single-authority runs of the same authorities, seed for seed.
+pub fn run_stepping(
+    s: &Scenario,
+    rule: Rule,
+    seed: u64,
+    replication: u64,
+    log_cases: bool,
+    after_day: &mut dyn FnMut(&mut Sim),
+) -> RunOutput {
+    let simulate = |s: &Scenario, after_day: &mut dyn FnMut(&mut Sim)| -> Recorder {
+        let seed = authority_seed(seed, &s.authorities[0].code);
+        let mut sim = Sim::new(s, rule, seed, replication);
+        if log_cases {
+            sim.log_cases();
+        }
+        let end = s.run.warmup_days + s.run.horizon_days;
+        while sim.day() < end {
+            sim.step();
+            after_day(&mut sim);
+        }
+        sim.rec
+    };
+    let years = |rec: &Recorder| rec.metrics(DAYS_PER_YEAR as f64);
+    if s.parts().is_empty() {
+        let rec = simulate(s, after_day);
+        return RunOutput::of(rule, replication, rec, Vec::new());
     }
-    sim.finish()
+    let mut total: Option<Recorder> = None;
+    let mut each = Vec::with_capacity(s.parts().len());
+    for part in s.parts() {
+        let rec = simulate(part, after_day);
+        let a = &part.authorities[0];
+        each.push(AuthorityOutput {
+            name: a.name.clone(),
+            code: a.code.clone(),
+            region: a.region.clone(),
+            metrics: years(&rec),
+        });
+        match &mut total {
+            None => total = Some(rec),
+            Some(t) => t.absorb(&rec),
+        }
+    }
+    RunOutput::of(rule, replication, total.unwrap_or_default(), each)
 }
 
 /// A re-referral due on a later day.
@@ -201,7 +278,13 @@ pub struct Referral {
 
 impl<'s> Sim<'s> {
     /// The state on day 0: every team with its manager, posts filled or vacant.
+    ///
+    /// A scenario whose one authority sets its own values is simulated with them (its
+    /// part). A scenario with several authorities is simulated here in one state on shared
+    /// streams, which checks structure; a run uses one simulation per authority
+    /// ([`run_stepping`]).
     pub fn new(s: &'s Scenario, rule: Rule, seed: u64, replication: u64) -> Sim<'s> {
+        let s = if let [part] = s.parts() { part } else { s };
         let mut sim = Sim {
             s,
             rule,
@@ -270,19 +353,7 @@ impl<'s> Sim<'s> {
 
     /// The run's outputs.
     pub fn finish(self) -> RunOutput {
-        RunOutput {
-            rule: self.rule,
-            replication: self.replication,
-            metrics: self.metrics(),
-            completion_days: {
-                let mut h = self.rec.duration_histogram;
-                while h.last() == Some(&0) {
-                    h.pop();
-                }
-                h
-            },
-            months: self.rec.months,
-        }
+        RunOutput::of(self.rule, self.replication, self.rec, Vec::new())
     }
 
     fn in_horizon(&self) -> bool {

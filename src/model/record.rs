@@ -1,7 +1,9 @@
 //! Outcome records: daily counters rolled up into the run's metrics and monthly series.
 //!
 //! Only the measured horizon (after the warm-up) is recorded. Memory is fixed: sums and
-//! a histogram of durations, never a list of every case.
+//! a histogram of durations, never a list of every case. The file is long because each
+//! metric has its name, its counters, its formula and its place in `absorb` here, in one
+//! place.
 
 use super::case::Tier;
 
@@ -49,11 +51,13 @@ metrics! {
     AllocationWait => "allocation_wait_days_mean", "working days", "wait for a worker per allocation";
     HighRiskLate => "high_risk_started_late_pct", "%", "high/immediate-risk children whose work started late";
     LateDaysPerHighRisk => "late_days_per_high_risk_referral", "working days", "days late per high/immediate-risk referral";
+    HighRiskLatePerYear => "high_risk_started_late_per_year", "children/year", "high/immediate-risk children whose work started late, a year";
     UnderRated => "under_rated_pct", "%", "decided tier below true tier";
     UnderRatedMedium => "under_rated_medium_pct", "%", "under-rated, true tier medium";
     UnderRatedHigh => "under_rated_high_pct", "%", "under-rated, true tier high";
     UnderRatedImmediate => "under_rated_immediate_pct", "%", "under-rated, true tier immediate";
     OverRatedLow => "over_rated_low_pct", "%", "low-risk cases rated high or immediate";
+    UnderRatedHighPerYear => "high_risk_under_rated_per_year", "children/year", "high/immediate-risk children rated below their tier, a year";
     QualityMean => "quality_mean", "probability", "assessment quality (chance it matches need)";
     MissedNeed => "missed_need_pct", "%", "assessments that missed the child's need";
     Rereferral => "rereferral_pct", "%", "referrals that are re-referrals within 12 months";
@@ -122,6 +126,14 @@ pub struct MonthRecord {
     pub leavers: u32,
     pub under_two_years_pct: f64,
     pub consult_queue: u32,
+    /// The counts behind the shares, so that runs of several authorities add up:
+    /// completions within the limit and in all to date, case-holder days and the cases
+    /// they held this month, and workers under two years' experience at its end.
+    pub within_limit_to_date: u64,
+    pub completed_to_date: u64,
+    pub holder_days: u64,
+    pub cases_held: u64,
+    pub under_two: u32,
 }
 
 /// Counters for the measured horizon.
@@ -334,6 +346,8 @@ impl Recorder {
             let m = &mut self.month;
             m.month = self.months.len() as u32;
             m.within_limit_to_date_pct = pct(self.within_limit, self.completed);
+            (m.within_limit_to_date, m.completed_to_date) = (self.within_limit, self.completed);
+            (m.holder_days, m.cases_held, m.under_two) = (self.month_holders, self.month_cases_held, st.under_two);
             m.open_assessments = st.open_assessments;
             m.unallocated = st.unallocated;
             m.caseload_mean = ratio(self.month_cases_held, self.month_holders);
@@ -345,6 +359,80 @@ impl Recorder {
             self.months.push(std::mem::take(&mut self.month));
             self.month_cases_held = 0;
             self.month_holders = 0;
+        }
+    }
+
+    /// Adds another authority's counters to these (the same days and months): the
+    /// recorder of the authorities run side by side.
+    pub fn absorb(&mut self, o: &Recorder) {
+        macro_rules! add {
+            ($($f:ident),*) => { $( self.$f += o.$f; )* };
+        }
+        add!(
+            referrals,
+            rereferrals,
+            high_risk_referrals,
+            over_rated_low,
+            shared,
+            decision_days,
+            consult_waits,
+            consult_wait_days,
+            started,
+            start_days,
+            high_risk_started,
+            high_risk_late,
+            late_days,
+            completed,
+            completion_days,
+            within_limit,
+            completed_in_final_week,
+            quality,
+            missed,
+            allocations,
+            allocation_wait_days,
+            unallocated_days,
+            open_days,
+            leavers_employed,
+            leavers_short_service,
+            employed_days,
+            agency_days,
+            agency_vacancy_days,
+            absent_days,
+            tenure_under_five_days,
+            vacant_days,
+            post_days,
+            cases_held,
+            holder_days,
+            under_two_days,
+            worker_days,
+            consult_capacity,
+            consult_used
+        );
+        for t in 0..4 {
+            self.decisions[t] += o.decisions[t];
+            self.under_rated[t] += o.under_rated[t];
+        }
+        for (a, b) in self.duration_histogram.iter_mut().zip(&o.duration_histogram) {
+            *a += b;
+        }
+        for (a, b) in self.months.iter_mut().zip(&o.months) {
+            a.referrals += b.referrals;
+            a.completed += b.completed;
+            a.open_assessments += b.open_assessments;
+            a.unallocated += b.unallocated;
+            a.headcount += b.headcount;
+            a.vacancies += b.vacancies;
+            a.agency += b.agency;
+            a.leavers += b.leavers;
+            a.consult_queue += b.consult_queue;
+            a.within_limit_to_date += b.within_limit_to_date;
+            a.completed_to_date += b.completed_to_date;
+            a.holder_days += b.holder_days;
+            a.cases_held += b.cases_held;
+            a.under_two += b.under_two;
+            a.within_limit_to_date_pct = pct(a.within_limit_to_date, a.completed_to_date);
+            a.caseload_mean = ratio(a.cases_held, a.holder_days);
+            a.under_two_years_pct = pct(u64::from(a.under_two), u64::from(a.headcount));
         }
     }
 
@@ -372,11 +460,13 @@ impl Recorder {
                 Metric::AllocationWait => ratio(self.allocation_wait_days, self.allocations),
                 Metric::HighRiskLate => pct(self.high_risk_late, self.high_risk_started),
                 Metric::LateDaysPerHighRisk => ratio(self.late_days, self.high_risk_referrals),
+                Metric::HighRiskLatePerYear => self.high_risk_late as f64 / years,
                 Metric::UnderRated => pct(self.under_rated.iter().sum(), self.decisions.iter().sum()),
                 Metric::UnderRatedMedium => under(Tier::Medium),
                 Metric::UnderRatedHigh => under(Tier::High),
                 Metric::UnderRatedImmediate => under(Tier::Immediate),
                 Metric::OverRatedLow => pct(self.over_rated_low, self.decisions[0]),
+                Metric::UnderRatedHighPerYear => (self.under_rated[2] + self.under_rated[3]) as f64 / years,
                 Metric::QualityMean => self.quality / self.completed as f64,
                 Metric::MissedNeed => pct(self.missed, self.completed),
                 Metric::Rereferral => pct(self.rereferrals, self.referrals),

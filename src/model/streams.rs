@@ -61,6 +61,22 @@ pub enum Event {
     Absence = 7,
 }
 
+/// The master seed of an authority's simulation: the run's seed itself for an authority
+/// with no code (so a single-authority scenario is unchanged), else the seed mixed with
+/// the code's FNV-1a hash, so that the authority draws the same numbers whatever other
+/// authorities share its scenario.
+pub fn authority_seed(seed: u64, code: &str) -> u64 {
+    if code.is_empty() {
+        return seed;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in code.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix(seed ^ h)
+}
+
 /// The stream of the `n`-th event of kind `event` at post or team `owner`.
 pub fn event_stream(seed: u64, replication: u64, event: Event, owner: u32, n: u32) -> Stream {
     let index = (u64::from(owner) << 32) | ((event as u64) << 24) | u64::from(n & 0x00FF_FFFF);

@@ -6,6 +6,8 @@
 //! none, never a mixture. Charts and the report are drawn from the tables as read back
 //! from disk, so `caseload chart DIR` draws exactly what the run drew.
 
+mod authorities;
+mod authority_charts;
 mod charts;
 mod checkpoint;
 mod data;
@@ -138,7 +140,8 @@ impl Staging {
     /// Writes the tables, manifest, charts and report, then puts the folder in place.
     pub fn commit(self, s: &Scenario, scenario_file: &Path, results: &Results) -> Result<PathBuf> {
         let dir = &self.path;
-        tables::write_run_tables(dir, results)?;
+        tables::write_run_tables(dir, results, s.demand.limit_days)?;
+        authorities::write(dir, results)?;
         if self.opts.case_log {
             if let Some(e) = self.case_error.lock().expect("error slot").take() {
                 bail!("writing the case log: {e}");
@@ -199,8 +202,14 @@ fn read_manifest(dir: &Path) -> Result<Scenario> {
 /// Draws the charts and report of the output folder `dir` from `data` and the scenario
 /// of its manifest, each file written under a temporary name and renamed when complete.
 fn draw(dir: &Path, data: &RunData, scenario: &Scenario) -> Result<()> {
-    let made = charts::draw_all(dir, data, scenario)?;
-    let html = report::render(scenario, data, &made, dir)?;
+    let mut made = charts::draw_all(dir, data, scenario)?;
+    let mut extra = String::new();
+    if let Some(rows) = authorities::read(dir)? {
+        let (charts, html) = authorities::section(dir, &rows, scenario)?;
+        made.extend(charts);
+        extra = html;
+    }
+    let html = report::render(scenario, data, &made, dir, &extra)?;
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 

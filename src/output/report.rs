@@ -131,7 +131,9 @@ pub(super) const LOAD_CHECK: &str = "<script>window.addEventListener('load', fun
     document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n";
 
 /// The report as HTML.
-pub fn render(s: &Scenario, data: &RunData, charts: &[Made], dir: &Path) -> Result<String> {
+/// The report; `extra` is a section placed before the table of every outcome (a run of
+/// several authorities has one).
+pub fn render(s: &Scenario, data: &RunData, charts: &[Made], dir: &Path, extra: &str) -> Result<String> {
     let mut h = String::new();
     let reps = data.values(0, "turnover_pct").len();
     let authorities: Vec<String> = s
@@ -215,7 +217,8 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
     let row = |h: &mut String, p: &params::Param, v: &Value| {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(p.label),
             p.path(),
             esc(&value_text(v)),
             esc(p.unit),
@@ -232,7 +235,9 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
     for (p, v) in all.iter().filter(|(p, _)| p.is_assumption()) {
         row(&mut h, p, v);
     }
-    h.push_str("</table>\n<h2>Every outcome</h2>\n<p>Mean [95% CI] over replications; the last column is the paired difference of the first two rules.</p>\n<table><tr><th>outcome</th><th>unit</th>");
+    h.push_str("</table>\n");
+    h.push_str(extra);
+    h.push_str("<h2>Every outcome</h2>\n<p>Mean [95% CI] over replications; the last column is the paired difference of the first two rules.</p>\n<table><tr><th>outcome</th><th>unit</th>");
     for r in &data.rules {
         let _ = write!(h, "<th>{}</th>", esc(r));
     }

@@ -102,13 +102,14 @@ figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-siz
             t = esc(m.label()),
             b64 = base64(&png)
         );
-        h.push_str("<table><tr><th>rank</th><th>parameter</th><th>range</th><th>mu*</th><th>95% CI</th><th>mu</th><th>sigma</th></tr>\n");
+        h.push_str("<table><tr><th>rank</th><th>parameter</th><th>key</th><th>range</th><th>mu*</th><th>95% CI</th><th>mu</th><th>sigma</th></tr>\n");
         for (r, i) in ix.iter().take(12).enumerate() {
             let f = &d.factors[i.factor];
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{} to {}</td><td class=\"n\">{}</td><td class=\"n\">[{}, {}]</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{} to {}</td><td class=\"n\">{}</td><td class=\"n\">[{}, {}]</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 r + 1,
+                esc(&crate::scenario::params::find_path(&f.path).map_or_else(|| f.path.clone(), |p| p.labelled())),
                 esc(&f.path),
                 fmt_num(f.lo),
                 fmt_num(f.hi),

@@ -365,12 +365,9 @@ impl Chart for MuSigma<'_> {
             }
             t!(chart.draw_series(std::iter::once(Circle::new((i.mu_star, i.sigma), 4, c.filled()))));
             if rank < 10 {
-                let name = &self.design.factors[i.factor].path;
-                t!(chart.draw_series(std::iter::once(Text::new(
-                    format!(" {}", name.split_once('.').map_or(name.as_str(), |x| x.1)),
-                    (i.mu_star, i.sigma),
-                    (FONT, 13)
-                ))));
+                let path = &self.design.factors[i.factor].path;
+                let name = crate::scenario::params::find_path(path).map_or(path.as_str(), |p| p.label);
+                t!(chart.draw_series(std::iter::once(Text::new(format!(" {name}"), (i.mu_star, i.sigma), (FONT, 13)))));
             }
         }
         Ok(())

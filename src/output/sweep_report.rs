@@ -16,6 +16,11 @@ use crate::scenario::params::{self, fmt_num};
 use crate::scenario::sweep::{Design, SweepSpec};
 use crate::sweep::{self, PointDifference, Sweep};
 
+/// The words a reader knows for a swept parameter, with its unit: the axis of a chart.
+fn label(path: &str) -> String {
+    params::find_path(path).map_or_else(|| path.to_string(), |p| p.labelled())
+}
+
 /// The metric a sweep's charts map: the concern's, else days late per high-risk referral.
 fn mapped(spec: Option<&SweepSpec>) -> Metric {
     spec.and_then(|s| s.concern.map(|c| c.metric)).unwrap_or(Metric::LateDaysPerHighRisk)
@@ -32,16 +37,17 @@ pub(super) fn write(dir: &Path, sw: &Sweep, diffs: &[PointDifference]) -> Result
         let pair = format!("{} minus {}", sw.plan.rules[0].name(), sw.plan.rules[1].name());
         if let Some([x, y]) = spec.heatmap {
             let g = sweep::grid2(sw, spec, diffs, metric, x, y);
+            let (xlabel, ylabel) = (label(&sw.paths[x]), label(&sw.paths[y]));
             let chart = sweep_charts::Heatmap {
                 g: &g,
                 metric,
                 concern: spec.concern,
-                xname: &sw.paths[x],
-                yname: &sw.paths[y],
+                xname: &xlabel,
+                yname: &ylabel,
                 pair: &pair,
             };
             sweep_charts::save(dir, "heatmap", &chart)?;
-            figures.push(("heatmap".to_string(), format!("{} over {} and {}", metric.label(), sw.paths[x], sw.paths[y]),
+            figures.push(("heatmap".to_string(), format!("{} over {} and {}", metric.label(), params::find_path(&sw.paths[x]).map_or(sw.paths[x].as_str(), |p| p.label), params::find_path(&sw.paths[y]).map_or(sw.paths[y].as_str(), |p| p.label)),
                 format!("The paired difference ({pair}) at each point, mean over replications{}. Red: higher under {}; blue: lower.{}",
                     if sw.points.len() > g.xs.len() * g.ys.len() { " and over the other swept parameters" } else { "" },
                     sw.plan.rules[0].name(),
@@ -56,14 +62,10 @@ pub(super) fn write(dir: &Path, sw: &Sweep, diffs: &[PointDifference]) -> Result
                         Some(o) => sweep::grid2(sw, spec, diffs, metric, j, o),
                         None => sweep::grid1(spec, diffs, metric, j),
                     };
-                    let chart = sweep_charts::Lines {
-                        g: &g,
-                        metric,
-                        threshold,
-                        xname: path,
-                        series: other.map(|o| sw.paths[o].as_str()),
-                        pair: &pair,
-                    };
+                    let xlabel = label(path);
+                    let series =
+                        other.map(|o| params::find_path(&sw.paths[o]).map_or(sw.paths[o].as_str(), |p| p.label));
+                    let chart = sweep_charts::Lines { g: &g, metric, threshold, xname: &xlabel, series, pair: &pair };
                     sweep_charts::save(dir, &name, &chart)?;
                 }
                 Design::LatinHypercube { .. } => {
@@ -72,7 +74,8 @@ pub(super) fn write(dir: &Path, sw: &Sweep, diffs: &[PointDifference]) -> Result
                         .filter(|d| d.metric == metric)
                         .map(|d| (sw.points[d.point][j], d.difference.mean, d.difference.lo, d.difference.hi))
                         .collect();
-                    let chart = sweep_charts::Scatter { points: &pts, metric, threshold, xname: path, pair: &pair };
+                    let xlabel = label(path);
+                    let chart = sweep_charts::Scatter { points: &pts, metric, threshold, xname: &xlabel, pair: &pair };
                     sweep_charts::save(dir, &name, &chart)?;
                 }
             }
@@ -176,7 +179,11 @@ events at every point, and maps the paired difference ({a} minus {b}).</p>
                 && let Some([x, y]) = spec.heatmap
             {
                 let g = sweep::grid2(sw, spec, diffs, metric, x, y);
-                let _ = write!(h, " {}", esc(&sweep::region_words(&g, &|v| c.holds(v), &sw.paths[x], &sw.paths[y])));
+                let (xw, yw) = (
+                    params::find_path(&sw.paths[x]).map_or(sw.paths[x].as_str(), |p| p.label),
+                    params::find_path(&sw.paths[y]).map_or(sw.paths[y].as_str(), |p| p.label),
+                );
+                let _ = write!(h, " {}", esc(&sweep::region_words(&g, &|v| c.holds(v), xw, yw)));
             }
             h.push_str(&extremes(sw, &at, metric));
             h.push_str("</p>\n");

@@ -22,8 +22,22 @@ use crate::scenario::Scenario;
 pub const CASE_ROWS_PER_GROUP: usize = 32_768;
 
 pub(super) fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
+    write_parquet_with(df, path, &[])
+}
+
+/// A Parquet file carrying key-value metadata a reader finds beside the columns (the
+/// statutory limit behind `within_limit_pct`, say).
+pub(super) fn write_parquet_with(df: &mut DataFrame, path: &Path, meta: &[(&str, String)]) -> Result<()> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    ParquetWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    let kv = (!meta.is_empty()).then(|| {
+        polars::io::parquet::write::KeyValueMetadata::from_static(
+            meta.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        )
+    });
+    ParquetWriter::new(f)
+        .with_key_value_metadata(kv)
+        .finish(df)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(())
 }
 
@@ -111,11 +125,13 @@ pub fn summary_frame(rows: &[SummaryRow]) -> Result<DataFrame> {
 }
 
 /// Writes the run tables into `dir`.
-pub fn write_run_tables(dir: &Path, r: &Results) -> Result<()> {
+pub fn write_run_tables(dir: &Path, r: &Results, limit_days: u32) -> Result<()> {
     let mut runs = runs_frame(r)?;
-    write_parquet(&mut runs, &dir.join("runs.parquet"))?;
+    // The limit `within_limit_pct` and `within_limit_to_date_pct` count against.
+    let meta = [("caseload.limit_days", limit_days.to_string())];
+    write_parquet_with(&mut runs, &dir.join("runs.parquet"), &meta)?;
     write_csv(&mut runs, &dir.join("runs.csv"))?;
-    write_parquet(&mut monthly_frame(r)?, &dir.join("monthly.parquet"))?;
+    write_parquet_with(&mut monthly_frame(r)?, &dir.join("monthly.parquet"), &meta)?;
     write_parquet(&mut completion_frame(r)?, &dir.join("completion_days.parquet"))?;
     Ok(())
 }

@@ -67,8 +67,9 @@ fn write_tables(dir: &Path, a: &Analysis) -> Result<()> {
     for f in &d.factors {
         let _ = write!(draws, ",{}", f.path);
     }
-    for c in &d.spec.concerns {
-        let _ = write!(draws, ",{}", c.metric.name());
+    let metrics = uncertainty::concern_metrics(d);
+    for m in &metrics {
+        let _ = write!(draws, ",{}", m.name());
     }
     draws.push('\n');
     for p in d.draws() {
@@ -76,8 +77,8 @@ fn write_tables(dir: &Path, a: &Analysis) -> Result<()> {
         for x in &d.points[p] {
             let _ = write!(draws, ",{x}");
         }
-        for c in &d.spec.concerns {
-            let _ = write!(draws, ",{}", a.diffs[p].mean[c.metric as usize]);
+        for m in &metrics {
+            let _ = write!(draws, ",{}", a.diffs[p].mean[*m as usize]);
         }
         draws.push('\n');
     }

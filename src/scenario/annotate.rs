@@ -3,9 +3,11 @@
 //! table's order, so the comments never drift from what validation checks.
 //!
 //! `caseload params --annotate FILE` rewrites a file this way, keeping its values, its
-//! opening comments, free comments above a key, `[sweep]` sections and anything the table
-//! does not know (which `validate` then reports). A key the file leaves out is written
-//! with its default. A source the file states as `fitted ...` is kept.
+//! opening comments, free comments above a key or right above a section header, `[sweep]`
+//! sections and anything the table does not know (which `validate` then reports; an
+//! authority's own values, `workforce.leave_rate_permanent = 0.2` in an `[[authority]]`,
+//! are kept with the comments above them). A key the file leaves out is written with its
+//! default. A source the file states as `fitted ...` is kept.
 
 use super::params::{self, PARAMS, Param, SECTIONS};
 use super::parse::Value;
@@ -32,6 +34,8 @@ struct Entry {
 
 /// One section of the file.
 struct Section {
+    /// Comment lines right above the header (no blank line between), kept above it.
+    notes: Vec<String>,
     header: String,
     /// Known keys by name, in the file's order.
     keys: Vec<(String, Entry)>,
@@ -73,15 +77,19 @@ pub fn annotate(text: &str) -> String {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
             if let Some(section) = section_of(trimmed) {
+                let mut notes = Vec::new();
                 if !in_known && sections.is_empty() {
                     preamble.append(&mut pending);
                 } else if !in_known {
                     verbatim.last_mut().expect("a verbatim block").1.append(&mut pending);
-                } else {
+                } else if is_generated(&pending) {
                     sections.last_mut().expect("a section").other.append(&mut pending);
+                } else {
+                    // A blank line ends a comment block, so these lines touch the header.
+                    notes = std::mem::take(&mut pending);
                 }
                 let header = if section == "authority" { "[[authority]]".to_string() } else { format!("[{section}]") };
-                sections.push(Section { header, keys: Vec::new(), other: Vec::new() });
+                sections.push(Section { notes, header, keys: Vec::new(), other: Vec::new() });
                 in_known = true;
             } else {
                 if in_known {
@@ -173,6 +181,10 @@ pub fn annotate(text: &str) -> String {
         if !out.is_empty() {
             out.push('\n');
         }
+        for note in &s.notes {
+            out.push_str(note);
+            out.push('\n');
+        }
         out.push_str(&s.header);
         out.push('\n');
         for p in PARAMS.iter().filter(|p| p.section == name) {
@@ -233,6 +245,16 @@ mod tests {
             out.contains("# Source: fitted by caseload calibrate to t.toml.\nleave_rate_permanent = 0.14\n"),
             "{out}"
         );
+        assert_eq!(annotate(&out), out);
+    }
+
+    #[test]
+    fn a_comment_right_above_a_header_stays_above_it_and_dotted_keys_keep_theirs() {
+        let text = "[run]\nseed = 5\n# Northtown: its turnover is its region's\n[[authority]]\nname = \"Northtown\"\n\
+                    # its own rate\nworkforce.leave_rate_permanent = 0.2\n";
+        let out = annotate(text);
+        assert!(out.contains("\n\n# Northtown: its turnover is its region's\n[[authority]]\n"), "{out}");
+        assert!(out.contains("\n# its own rate\nworkforce.leave_rate_permanent = 0.2\n"), "{out}");
         assert_eq!(annotate(&out), out);
     }
 }

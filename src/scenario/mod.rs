@@ -20,7 +20,7 @@ pub use parse::{Value, Values};
 
 use crate::model::{Rule, Tier};
 use params::{PARAMS, Param, SECTIONS};
-pub(crate) use parse::{Collector, number, type_name, unknown};
+pub(crate) use parse::{Collector, nearest, number, type_name, unknown};
 
 /// Working days in a year.
 pub const DAYS_PER_YEAR: u32 = 250;
@@ -57,6 +57,10 @@ pub struct Run {
 #[derive(Debug, Clone)]
 pub struct Authority {
     pub name: String,
+    /// The DfE's codes and region (empty when the file gives none).
+    pub code: String,
+    pub old_code: String,
+    pub region: String,
     pub teams: u32,
     pub posts_per_team: u32,
     pub new_referrals_per_year: f64,
@@ -176,9 +180,19 @@ pub struct Scenario {
     pub managers: Managers,
     pub workforce: Workforce,
     values: Values,
+    /// With several authorities, or one that sets its own values: each authority as a
+    /// scenario of its own (one authority, the scenario-wide values with its own in their
+    /// place). A run simulates them one by one; empty otherwise.
+    parts: Vec<Scenario>,
 }
 
 impl Scenario {
+    /// Each authority as a scenario of its own, when the scenario has several or one sets
+    /// its own values; empty for a single authority that sets none.
+    pub fn parts(&self) -> &[Scenario] {
+        &self.parts
+    }
+
     /// Reads and validates a scenario file.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
@@ -325,22 +339,54 @@ impl Scenario {
         self.with_all(&values)
     }
 
+    /// A copy in which authority `i` sets `changes` (scenario-wide keys, `section.key`) as its
+    /// own values, validated again: a fit of one authority written back.
+    pub fn with_authority(&self, i: usize, changes: &[(&str, Value)]) -> Result<Scenario, ScenarioError> {
+        let mut values = self.values.clone();
+        values.spans.clear();
+        let mut c = Collector { text: "", problems: Vec::new() };
+        if values.authorities.is_empty() {
+            values.authorities.push(BTreeMap::new());
+        }
+        match values.authorities.get_mut(i) {
+            None => c.at(None, "authority", format!("has no authority {}", i + 1)),
+            Some(a) => {
+                for (path, value) in changes {
+                    match params::find_path(path) {
+                        Some(p) if p.section != "run" && p.section != "authority" => {
+                            match parse::check(p, value.clone()) {
+                                Ok(v) => {
+                                    a.insert(path.to_string(), v);
+                                }
+                                Err(message) => c.at(None, &format!("authority[{i}].{path}"), message),
+                            }
+                        }
+                        _ => c.at(None, path, "is not a key an authority may set for itself".to_string()),
+                    }
+                }
+            }
+        }
+        if !c.problems.is_empty() {
+            return Err(ScenarioError::Invalid { path: PathBuf::from("<fit>"), problems: c.problems });
+        }
+        match Scenario::from_values(values, &mut c) {
+            Some(s) if c.problems.is_empty() => Ok(s),
+            _ => Err(ScenarioError::Invalid { path: PathBuf::from("<fit>"), problems: c.problems }),
+        }
+    }
+
     /// The scenario as TOML with every default filled in: a run can be repeated from it.
     pub fn to_toml(&self) -> String {
-        let mut out = String::new();
-        for section in SECTIONS {
-            out.push_str(&format!("[{section}]\n"));
-            for p in params::keys_of(section) {
-                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
-                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
-            }
-            out.push('\n');
-        }
+        let mut out = self.sections_toml();
         for a in self.authority_values() {
             out.push_str("[[authority]]\n");
             for p in params::keys_of("authority") {
                 let v = a.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
                 out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
+            }
+            // The authority's own values of scenario-wide keys, as dotted keys.
+            for (k, v) in a.iter().filter(|(k, _)| !k.starts_with("authority.")) {
+                out.push_str(&format!("{k} = {}\n", v.to_toml()));
             }
             out.push('\n');
         }
@@ -352,6 +398,21 @@ impl Scenario {
                 out.push('\n');
             }
             out.push_str(&u.to_toml());
+        }
+        out
+    }
+
+    /// The scenario-wide sections as TOML, every default filled in: [`Scenario::to_toml`]
+    /// without the authorities, `[sweep]` or `[uncertainty]`.
+    pub fn sections_toml(&self) -> String {
+        let mut out = String::new();
+        for section in SECTIONS {
+            out.push_str(&format!("[{section}]\n"));
+            for p in params::keys_of(section) {
+                let v = self.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p));
+                out.push_str(&format!("{} = {}\n", p.key, v.to_toml()));
+            }
+            out.push('\n');
         }
         out
     }
@@ -388,7 +449,7 @@ impl Scenario {
             seed: g.int("run.seed") as u64,
             rules,
         };
-        let authority_maps =
+        let authority_maps: Vec<BTreeMap<String, Value>> =
             if values.authorities.is_empty() { vec![BTreeMap::new()] } else { values.authorities.clone() };
         let authorities = authority_maps
             .iter()
@@ -396,6 +457,9 @@ impl Scenario {
                 let g = Get { map: m };
                 Authority {
                     name: g.text("authority.name"),
+                    code: g.text("authority.code"),
+                    old_code: g.text("authority.old_code"),
+                    region: g.text("authority.region"),
                     teams: g.num("authority.teams") as u32,
                     posts_per_team: g.num("authority.posts_per_team") as u32,
                     new_referrals_per_year: g.num("authority.new_referrals_per_year"),
@@ -523,9 +587,54 @@ impl Scenario {
             initial_experience_years_cv: g.num("workforce.initial_experience_years_cv"),
             initial_vacancy_share: g.num("workforce.initial_vacancy_share"),
         };
-        let scenario = Scenario { run, authorities, demand, casework, judgement, quality, managers, workforce, values };
+        let parts = Scenario::parts_of(&values, c);
+        let scenario =
+            Scenario { run, authorities, demand, casework, judgement, quality, managers, workforce, values, parts };
         scenario.check_consistency(c);
         if c.problems.is_empty() { Some(scenario) } else { None }
+    }
+
+    /// The authorities as scenarios of their own (see [`Scenario::parts`]), each checked as
+    /// a whole scenario; a problem with an authority's own values is reported at its place
+    /// in the file, under `authority[i]`.
+    fn parts_of(values: &Values, c: &mut Collector<'_>) -> Vec<Scenario> {
+        let own = |a: &BTreeMap<String, Value>| a.keys().any(|k| !k.starts_with("authority."));
+        if values.authorities.len() <= 1 && !values.authorities.iter().any(own) {
+            return Vec::new();
+        }
+        let mut parts = Vec::new();
+        for (i, a) in values.authorities.iter().enumerate() {
+            let mut v = Values { set: values.set.clone(), ..Values::default() };
+            let mut keys = BTreeMap::new();
+            for (k, x) in a {
+                if k.starts_with("authority.") {
+                    keys.insert(k.clone(), x.clone());
+                } else {
+                    v.set.insert(k.clone(), x.clone());
+                    if let Some(span) = values.spans.get(&format!("authority[{i}].{k}")) {
+                        v.spans.insert(k.clone(), span.clone());
+                    }
+                }
+            }
+            for (k, span) in &values.spans {
+                if !v.spans.contains_key(k) && !k.starts_with("authority") {
+                    v.spans.insert(k.clone(), span.clone());
+                }
+            }
+            v.authorities.push(keys);
+            let mut inner = Collector { text: c.text, problems: Vec::new() };
+            let part = Scenario::from_values(v, &mut inner);
+            for mut p in inner.problems {
+                if !p.field.starts_with("authority") {
+                    p.field = format!("authority[{i}].{}", p.field);
+                }
+                c.problems.push(p);
+            }
+            if let Some(part) = part {
+                parts.push(part);
+            }
+        }
+        parts
     }
 
     /// Checks that combinations of values make sense together.
@@ -600,8 +709,13 @@ impl Scenario {
                 format!("is {}; must not exceed caseload_cap ({})", cw.caseload_cap_newly_qualified, cw.caseload_cap),
             );
         }
-        if self.values.authorities.len() > 64 {
-            c.at(None, "authority", "more than 64 authorities; split the scenario".to_string());
+        if self.values.authorities.len() > 400 {
+            c.at(None, "authority", "more than 400 authorities; split the scenario".to_string());
+        }
+        let mut names: Vec<&str> = self.authorities.iter().map(|a| a.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            c.at(None, "authority", format!("names {} twice; each authority's name once", w[0]));
         }
         let posts = self.n_posts();
         if posts > 200_000 {

@@ -297,6 +297,9 @@ pub const PARAMS: &[Param] = &[
     p!("run", "rules", Shape::Rules, TT(&["practitioner_only", "manager_shared"]), "rule names; the first two are paired", "decision rules compared", "design"),
     // --- authority (one [[authority]] table each) --------------------------------------
     p!("authority", "name", Shape::Text, T("authority"), "text", "authority name", "user"),
+    p!("authority", "code", Shape::Text, T(""), "the DfE's new code (E06000001...); with one, the authority's random streams are its own, the same in any scenario", "authority code", "user (DfE CSWW new_la_code)"),
+    p!("authority", "old_code", Shape::Text, T(""), "the DfE's old three-digit code", "authority old code", "user (DfE CSWW old_la_code)"),
+    p!("authority", "region", Shape::Text, T(""), "the authority's region", "region", "user (DfE CSWW region_name)"),
     p!("authority", "teams", int(1.0, 1000.0), N(23.0), "teams, each with one manager", "teams", "derived: about 140 case-holding posts a typical authority (DfE CSWW 2017: 17,841 case-holding FTE / 152) in teams of 6"),
     p!("authority", "posts_per_team", int(1.0, 30.0), N(6.0), "social worker posts a manager", "posts a team (manager's span)", "design: teams of 6 (6 to 8 is customary, not a published statistic); held fixed in the uncertainty analysis because with teams it sets the whole establishment: sweep it with teams"),
     p!("authority", "new_referrals_per_year", num(0.0, 1_000_000.0), N(3350.0), "referrals a year, not counting re-referrals", "new referrals a year", "derived: 646,120 referrals in 2016-17 / 152 = 4,250, less 21.9% re-referrals (DfE CIN 2017)"),

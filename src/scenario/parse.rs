@@ -132,7 +132,7 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
         } else if SECTIONS.contains(&name) {
             let Some(table) = as_table(c, name, value) else { continue };
             for (k, v) in table.iter() {
-                if let Some((path, val)) = parse_key(c, name, k, v, "") {
+                if let Some((path, val)) = parse_key(c, name, k, v, name) {
                     values.spans.insert(path.clone(), k.span());
                     values.set.insert(path, val);
                 }
@@ -165,16 +165,32 @@ fn parse_authorities(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>, values
     };
     for (i, table) in tables.into_iter().enumerate() {
         let mut one = BTreeMap::new();
+        let prefix = format!("[{i}]");
         for (k, v) in table.iter() {
-            let prefix = format!("[{i}]");
-            if let Some((path, val)) = parse_key(c, "authority", k, v, &prefix) {
-                values.spans.insert(format!("authority[{i}].{}", k.get_ref()), k.span());
+            let name: &str = k.get_ref();
+            // `workforce.leave_rate_permanent = 0.2` inside [[authority]]: the authority's
+            // own value of a scenario-wide key, checked as the key is anywhere.
+            if let (true, DeValue::Table(inner)) = (OVERRIDABLE.contains(&name), v.get_ref()) {
+                for (ik, iv) in inner.iter() {
+                    let field_prefix = format!("authority{prefix}.{name}");
+                    if let Some((path, val)) = parse_key(c, name, ik, iv, &field_prefix) {
+                        values.spans.insert(format!("authority[{i}].{path}"), ik.span());
+                        one.insert(path, val);
+                    }
+                }
+                continue;
+            }
+            if let Some((path, val)) = parse_key(c, "authority", k, v, &format!("authority{prefix}")) {
+                values.spans.insert(format!("authority[{i}].{name}"), k.span());
                 one.insert(path, val);
             }
         }
         values.authorities.push(one);
     }
 }
+
+/// The sections whose keys an authority may set for itself, inside its [[authority]] table.
+pub const OVERRIDABLE: &[&str] = &["demand", "casework", "judgement", "quality", "managers", "workforce"];
 
 fn as_table<'a, 'i>(c: &mut Collector<'_>, field: &str, value: &'a Spanned<DeValue<'i>>) -> Option<&'a DeTable<'i>> {
     match value.get_ref() {
@@ -192,10 +208,10 @@ fn parse_key(
     section: &str,
     key: &Spanned<std::borrow::Cow<'_, str>>,
     value: &Spanned<DeValue<'_>>,
-    index: &str,
+    field_prefix: &str,
 ) -> Option<(String, Value)> {
     let name: &str = key.get_ref();
-    let field = format!("{section}{index}.{name}");
+    let field = format!("{field_prefix}.{name}");
     let Some(param) = params::find(section, name) else {
         if let Some((_, why)) = FORMER_KEYS.iter().find(|(old, _)| *old == format!("{section}.{name}")) {
             c.at(Some(&key.span()), &field, format!("is no longer a key: {why}"));
@@ -366,6 +382,16 @@ pub(crate) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
     }
 }
 
+/// The `n` names of `known` nearest to `name` by edit distance, ignoring case, nearest
+/// first (ties in `known`'s order): for "did you mean" among many names.
+pub(crate) fn nearest<'a>(name: &str, known: &[&'a str], n: usize) -> Vec<&'a str> {
+    let name = name.to_lowercase();
+    let mut by_distance: Vec<(usize, usize, &str)> =
+        known.iter().enumerate().map(|(i, k)| (edit_distance(&name, &k.to_lowercase()), i, *k)).collect();
+    by_distance.sort_unstable();
+    by_distance.into_iter().take(n).map(|(_, _, k)| k).collect()
+}
+
 /// Levenshtein distance, for "did you mean" hints.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -391,5 +417,12 @@ mod tests {
         assert_eq!(edit_distance("hours_per_dya", "hours_per_day"), 2);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn nearest_names_ignore_case_and_come_nearest_first() {
+        let known = ["Barnet", "Barnsley", "Burnley", "Bury", "Sheffield"];
+        assert_eq!(nearest("barnsly", &known, 3), ["Barnsley", "Barnet", "Burnley"]);
+        assert_eq!(nearest("x", &known, 9).len(), 5);
     }
 }

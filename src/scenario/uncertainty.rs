@@ -95,7 +95,7 @@ impl UncertaintySpec {
     }
 
     /// How many points the analysis runs: the draws, the Saltelli design and the
-    /// break-even curves.
+    /// break-even curves (the factors named are the factors found: each is checked).
     pub fn n_points(&self) -> usize {
         let k = self.factors.len();
         self.draws as usize + self.sobol_base as usize * (k + 2) + k * self.breakeven_points as usize

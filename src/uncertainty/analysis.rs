@@ -191,13 +191,23 @@ pub struct Analysis {
     pub break_evens: Vec<BreakEven>,
 }
 
+/// The metrics of the concerns, each once, in the concerns' order.
+pub fn concern_metrics(design: &Design) -> Vec<Metric> {
+    let mut metrics: Vec<Metric> = Vec::new();
+    for c in &design.spec.concerns {
+        if !metrics.contains(&c.metric) {
+            metrics.push(c.metric);
+        }
+    }
+    metrics
+}
+
 /// Analyses the rows of a design's sweep.
 pub fn analyse(design: Design, sw: &Sweep, rows: &[Row]) -> Analysis {
     let diffs = point_diffs(sw, rows);
     let spreads = spreads(&design, &diffs);
     let probabilities = probabilities(&design, &diffs);
-    let mut metrics: Vec<Metric> = design.spec.concerns.iter().map(|c| c.metric).collect();
-    metrics.dedup();
+    let metrics = concern_metrics(&design);
     let correlations = metrics.iter().map(|&m| (m, correlations(&design, &diffs, m))).collect();
     let sobol = metrics.iter().map(|&m| (m, sobol_of(&design, &diffs, m))).collect();
     let break_evens = break_evens(&design, &diffs, 200);

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use caseload::model::{Rule, Sim};
+use caseload::model::{Rule, Sim, authority_seed};
 use caseload::scenario::{Scenario, Value as ScenarioValue};
 
 use crate::{caseload, scratch, text};
@@ -112,7 +112,7 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 /// Open assessments of both rules of `s` after `days` days, from the library.
 fn open_assessments(s: &Scenario, days: u32) -> [u32; 2] {
     [Rule::PractitionerOnly, Rule::ManagerShared].map(|rule| {
-        let mut sim = Sim::new(s, rule, s.run.seed, 0);
+        let mut sim = Sim::new(s, rule, authority_seed(s.run.seed, &s.authorities[0].code), 0);
         for _ in 0..days {
             sim.step();
         }

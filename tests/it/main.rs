@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per area.
 
+mod authorities;
 mod browser;
 mod calibration;
 #[cfg(feature = "explore")]
@@ -10,6 +11,7 @@ mod crn;
 mod damaged;
 mod determinism;
 mod docs;
+mod england;
 #[cfg(feature = "explore")]
 mod explore;
 mod invariants;

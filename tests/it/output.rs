@@ -61,6 +61,13 @@ fn a_run_leaves_tables_with_the_promised_schemas() {
     let names: Vec<String> = runs.get_column_names().iter().map(|n| n.to_string()).collect();
     assert_eq!(names, expected);
     assert_eq!(runs.height(), 2 * 3, "one row per rule and replication");
+    // The limit `within_limit_pct` counts against rides with the table.
+    for table in ["runs.parquet", "monthly.parquet"] {
+        let mut reader = ParquetReader::new(File::open(out.join(table)).unwrap());
+        let meta = reader.get_metadata().unwrap().key_value_metadata().clone().unwrap_or_default();
+        let limit = meta.iter().find(|kv| kv.key == "caseload.limit_days").and_then(|kv| kv.value.clone());
+        assert_eq!(limit.as_deref(), Some("45"), "{table}");
+    }
     let monthly = parquet(&out.join("monthly.parquet"));
     assert_eq!(monthly.height(), 2 * 3 * 24, "two years of months per run");
     assert_eq!(

@@ -1,0 +1,165 @@
+//! Several authorities in one scenario: each may set its own values, which override the
+//! scenario's for it alone, checked like any other value; a run is the union of the
+//! authorities' own runs, seed for seed.
+
+use std::path::Path;
+
+use caseload::model::{Metric, Rule, run_one};
+use caseload::scenario::Scenario;
+
+/// Two authorities of two teams each; the first sets its own leaving rate and caseload cap.
+const TWO: &str = r#"
+[run]
+warmup_years = 1
+horizon_years = 2
+
+[[authority]]
+name = "Northtown"
+code = "E06000001"
+region = "North East"
+teams = 2
+new_referrals_per_year = 380
+workforce.leave_rate_permanent = 0.4
+casework.caseload_cap = 22
+
+[[authority]]
+name = "Southville"
+code = "E06000002"
+region = "South East"
+teams = 2
+new_referrals_per_year = 360
+"#;
+
+fn load(text: &str) -> Scenario {
+    Scenario::from_toml(text, Path::new("two.toml")).unwrap()
+}
+
+#[test]
+fn an_authoritys_own_values_override_the_scenarios_for_it_alone() {
+    let s = load(TWO);
+    let parts = s.parts();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0].workforce.leave_rate_permanent, 0.4);
+    assert_eq!(parts[0].casework.caseload_cap, 22);
+    assert_eq!(parts[1].workforce.leave_rate_permanent, s.workforce.leave_rate_permanent);
+    assert_eq!(parts[1].casework.caseload_cap, s.casework.caseload_cap);
+    // And in the run: Northtown loses far more of its staff.
+    let r = run_one(&s, Rule::ManagerShared, 3, 0);
+    let turnover = |i: usize| r.authorities[i].metrics.get(Metric::Turnover);
+    assert!(turnover(0) > 1.5 * turnover(1), "{} against {}", turnover(0), turnover(1));
+    // The manifest writes the authority's own values back.
+    let again = Scenario::from_toml(&s.to_toml(), Path::new("manifest.toml")).unwrap();
+    assert_eq!(again.to_toml(), s.to_toml());
+    assert_eq!(again.parts()[0].workforce.leave_rate_permanent, 0.4);
+}
+
+#[test]
+fn a_run_of_several_authorities_is_the_union_of_their_own_runs() {
+    let s = load(TWO);
+    let together = run_one(&s, Rule::PractitionerOnly, 11, 2);
+    // Each authority alone, in a scenario of its own: the same numbers, bit for bit.
+    let (first, second) = TWO.split_at(TWO.find("[[authority]]\nname = \"Southville\"").unwrap());
+    let head = &first[..first.find("[[authority]]").unwrap()];
+    for (i, alone) in [first.to_string(), format!("{head}{second}")].iter().enumerate() {
+        let r = run_one(&load(alone), Rule::PractitionerOnly, 11, 2);
+        assert_eq!(r.authorities.len(), usize::from(i == 0), "an authority with own values is a part of its own");
+        let metrics = if i == 0 { &r.authorities[0].metrics } else { &r.metrics };
+        assert_eq!(metrics, &together.authorities[i].metrics, "authority {i}");
+    }
+    // The run's totals add up the authorities' counts.
+    let sum: f64 = together.authorities.iter().map(|a| a.metrics.get(Metric::ReferralsPerYear)).sum();
+    assert!((together.metrics.get(Metric::ReferralsPerYear) - sum).abs() < 1e-9);
+    let months: u32 = together.months.iter().map(|m| m.referrals).sum();
+    assert_eq!(f64::from(months), together.metrics.get(Metric::ReferralsPerYear) * 2.0);
+}
+
+#[test]
+fn an_authoritys_own_values_are_checked_with_their_place() {
+    let bad = TWO
+        .replace(
+            "workforce.leave_rate_permanent = 0.4",
+            "workforce.leave_rate_permanet = 0.4\ncasework.direct_work_share = 1.4",
+        )
+        .replace(
+            "casework.caseload_cap = 22",
+            "casework.caseload_cap = 22\ncasework.caseload_cap_newly_qualified = 24",
+        );
+    let e = Scenario::from_toml(&bad, Path::new("two.toml")).unwrap_err().to_string();
+    assert!(
+        e.contains("two.toml:12:11: authority[0].workforce.leave_rate_permanet: is not a known key; did you mean `leave_rate_permanent`?"),
+        "{e}"
+    );
+    assert!(e.contains("authority[0].casework.direct_work_share: is 1.4; allowed 0.05 to 1"), "{e}");
+    assert!(
+        e.contains("authority[0].casework.caseload_cap_newly_qualified: is 24; must not exceed caseload_cap (22)"),
+        "{e}"
+    );
+    let twice = TWO.replace("Southville", "Northtown");
+    let e = Scenario::from_toml(&twice, Path::new("two.toml")).unwrap_err().to_string();
+    assert!(e.contains("names Northtown twice"), "{e}");
+}
+
+#[test]
+fn a_run_of_several_authorities_writes_each_authoritys_table_and_the_totals() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authorities_run");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("two.toml");
+    std::fs::write(&f, TWO).unwrap();
+    let out = dir.join("out");
+    let o = crate::caseload(&["run", f.to_str().unwrap(), "-n", "3", "--quiet", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("authorities.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * Metric::ALL.len(), "a row per authority and metric");
+    assert!(csv.lines().nth(1).unwrap().starts_with("Northtown,E06000001,North East,"));
+    // England's total is the sum of the regions', replication by replication.
+    let regions = std::fs::read_to_string(out.join("regions.csv")).unwrap();
+    let total = |area: &str| -> f64 {
+        regions
+            .lines()
+            .filter(|l| l.starts_with(area) && l.contains(",high_risk_under_rated_per_year,"))
+            .map(|l| l.split(',').nth(7).unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    assert!((total("England") - total("North East") - total("South East")).abs() < 1e-9, "{regions}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("<h2>Authority by authority</h2>") && report.contains("2 authorities."),
+        "the report's section"
+    );
+    // Redrawn from the tables, the same report.
+    let o = crate::caseload(&["chart", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), report);
+}
+
+#[test]
+fn every_authority_is_fitted_to_its_own_figures_whatever_the_threads() {
+    use caseload::calibrate::{Runs, Target, Targets, fit_authorities};
+    let s = load(&TWO.replace("workforce.leave_rate_permanent = 0.4\n", ""));
+    let turnover = |value: f64| Targets {
+        name: "own".into(),
+        rule: Rule::ManagerShared,
+        targets: vec![Target { metric: Metric::Turnover, value, tolerance: 1.0, weight: 1.0, source: "test".into() }],
+    };
+    let targets = vec![Some(turnover(25.0)), Some(turnover(8.0))];
+    let free = vec!["workforce.leave_rate_permanent".to_string()];
+    let fit = |threads: usize| {
+        let runs = Runs { replications: 4, seed: 5, threads };
+        fit_authorities(&s, &targets, &free, runs, 16, &|_| None, &|_, _| {}).unwrap()
+    };
+    let one = fit(1);
+    assert_eq!(one, fit(2), "the fit does not depend on the thread count");
+    let rate = |i: usize| one[i].as_ref().unwrap()[0].1;
+    // From the scenario-wide 0.12 each moves towards its own figure: up for 25%, down for 8%.
+    let start = s.workforce.leave_rate_permanent;
+    assert!(rate(0) > start && rate(1) < start, "each authority to its own turnover: {} and {}", rate(0), rate(1));
+    // Written back as the authorities' own values.
+    let mut fitted = s.clone();
+    for i in 0..2 {
+        let v = caseload::scenario::Value::Num(rate(i));
+        fitted = fitted.with_authority(i, &[("workforce.leave_rate_permanent", v)]).unwrap();
+    }
+    assert_eq!(fitted.parts()[0].workforce.leave_rate_permanent, rate(0));
+    assert_eq!(fitted.parts()[1].workforce.leave_rate_permanent, rate(1));
+}

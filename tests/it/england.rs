@@ -1,0 +1,199 @@
+//! `caseload england`: a scenario of England's local authorities in a year, each with its
+//! own figures from the DfE files compiled into the binary, that `validate` accepts; a
+//! figure the DfE does not give is the region's, and the file says so.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use caseload::england::{Csv, REFERRALS_CSV, WORKFORCE_CSV};
+use caseload::model::{Rule, run_one};
+use caseload::scenario::{Scenario, Value};
+
+use crate::{caseload, scratch, text};
+
+/// `caseload england --year YEAR --out DIR/FILE` with more arguments.
+fn england(dir: &Path, file: &str, year: &str, more: &[&str]) -> (PathBuf, Output) {
+    let out = dir.join(file);
+    let mut args = vec!["england", "--year", year, "--out", out.to_str().unwrap()];
+    args.extend(more);
+    (out.clone(), caseload(&args))
+}
+
+/// One file's rows for a year at a geographic level, each as a lookup by column name.
+fn rows(csv_text: &str, year: &str, level: &str) -> Vec<Vec<(String, String)>> {
+    let csv = Csv::parse(csv_text).unwrap();
+    let col = |name: &str| csv.column(name).unwrap();
+    csv.rows
+        .iter()
+        .filter(|r| r[col("time_period")] == year && r[col("geographic_level")] == level)
+        .map(|r| csv.header.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+fn get<'a>(row: &'a [(String, String)], column: &str) -> &'a str {
+    &row.iter().find(|(c, _)| c == column).unwrap().1
+}
+
+/// The authorities of a year in both files (by code, or by old code and name where the
+/// code changed between them): their names and codes, read from the embedded files.
+fn in_both(year: &str) -> Vec<(String, String)> {
+    let referrals = rows(REFERRALS_CSV, year, "Local authority");
+    rows(WORKFORCE_CSV, year, "Local authority")
+        .iter()
+        .filter(|w| {
+            referrals.iter().any(|r| {
+                get(r, "new_la_code") == get(w, "new_la_code")
+                    || (get(r, "old_la_code") == get(w, "old_la_code") && get(r, "la_name") == get(w, "la_name"))
+            })
+        })
+        .map(|w| (get(w, "la_name").to_string(), get(w, "new_la_code").to_string()))
+        .collect()
+}
+
+fn names(s: &Scenario) -> Vec<&str> {
+    s.authorities.iter().map(|a| a.name.as_str()).collect()
+}
+
+#[test]
+fn every_authority_in_both_files_is_written_with_its_code_and_region_and_validates() {
+    let dir = scratch("england_2025");
+    let (path, o) = england(&dir, "england_2025_authorities.toml", "2025", &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Scenario::load(&path).unwrap();
+    let want = in_both("2025");
+    assert!(want.len() > 140, "the files hold {} authorities in 2025", want.len());
+    assert_eq!(s.authorities.len(), want.len());
+    assert_eq!(s.parts().len(), want.len(), "each authority runs as a scenario of its own");
+    for (a, (name, code)) in s.authorities.iter().zip(&want) {
+        assert_eq!((&a.name, &a.code), (name, code));
+        assert!(!a.region.is_empty() && !a.old_code.is_empty() && a.teams >= 1, "{}", a.name);
+    }
+    // The scenario-wide values are the 2025 calibration's, with its rules.
+    let base = crate::scenario("england_2025");
+    assert_eq!(s.judgement.sd_expert, base.judgement.sd_expert);
+    assert_eq!(s.run.rules, base.run.rules);
+    assert_eq!(s.run.replications, 20);
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("# caseload scenario: England in 2025"), "{}", &written[..200]);
+    assert!(written.contains("the same time_period (2025) of both"));
+    assert!(written.contains("Implausible: turnover below 2%"));
+    // Every key under its comment, as `caseload params --annotate` writes it.
+    assert_eq!(caseload::scenario::annotate::annotate(&written), written);
+    let v = caseload(&["validate", path.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    assert!(text(&v.stdout).contains(&format!("valid ({} authorities", want.len())), "{}", text(&v.stdout));
+}
+
+#[test]
+fn a_figure_the_dfe_does_not_give_is_the_regions_and_the_file_says_so() {
+    // An authority whose 2025 turnover is not a number, in a region whose turnover is.
+    let regions = rows(WORKFORCE_CSV, "2025", "Regional");
+    let national = &rows(WORKFORCE_CSV, "2025", "National")[0];
+    let number = |row: &[(String, String)], c: &str| get(row, c).parse::<f64>().ok();
+    let (authority, region) = rows(WORKFORCE_CSV, "2025", "Local authority")
+        .into_iter()
+        .filter(|a| number(a, "turnover_rate_fte").is_none())
+        .find_map(|a| {
+            let r = regions.iter().find(|r| get(r, "region_name") == get(&a, "region_name"))?.clone();
+            number(&r, "turnover_rate_fte").map(|_| (a, r))
+        })
+        .expect("the 2025 files hold a suppressed turnover");
+    let (name, symbol) = (get(&authority, "la_name"), get(&authority, "turnover_rate_fte"));
+    let regional = number(&region, "turnover_rate_fte").unwrap();
+
+    let dir = scratch("england_fallback");
+    let (path, o) = england(&dir, "one.toml", "2025", &["--authority", name]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let written = std::fs::read_to_string(&path).unwrap();
+    // The comment lines right above the authority's table.
+    let above: Vec<&str> =
+        written[..written.find("[[authority]]").unwrap()].lines().rev().take_while(|l| l.starts_with('#')).collect();
+    let line = above
+        .iter()
+        .find(|l| l.starts_with(&format!("# turnover_rate_fte: {symbol} (")))
+        .unwrap_or_else(|| panic!("no fallback comment above {name}: {above:?}"));
+    let region_name = get(&region, "region_name");
+    assert!(line.contains(region_name) && line.ends_with(&format!(" {regional} used")), "{line}");
+    // And the value: the base's leaving rate scaled by the region's turnover over England's.
+    let s = Scenario::load(&path).unwrap();
+    let base = crate::scenario("england_2025");
+    let want = base.workforce.leave_rate_permanent * regional / number(national, "turnover_rate_fte").unwrap();
+    let got = s.parts()[0].workforce.leave_rate_permanent;
+    assert!((got - want).abs() < 1e-3 * want, "{got} against {want}");
+}
+
+#[test]
+fn authorities_are_chosen_by_name_or_code_and_the_chosen_scenario_runs() {
+    let dir = scratch("england_chosen");
+    let (path, o) = england(&dir, "barnsley.toml", "2025", &["--authority", "barnsley"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Scenario::load(&path).unwrap();
+    assert_eq!(names(&s), ["Barnsley"]);
+    assert_eq!(s.run.name, "barnsley_2025");
+
+    // By new code and old code, comma-separated, and a name with a comma in it, once each.
+    let all = rows(WORKFORCE_CSV, "2025", "Local authority");
+    let find = |name: &str| all.iter().find(|r| get(r, "la_name") == name).unwrap();
+    let by_code = format!("{},{}", get(find("Leeds"), "old_la_code"), get(find("Bristol, City of"), "new_la_code"));
+    let (path, o) =
+        england(&dir, "three.toml", "2025", &["--authority", &by_code, "--authority", "Bristol, City of,Barnsley"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Scenario::load(&path).unwrap();
+    let mut got = names(&s);
+    got.sort_unstable();
+    assert_eq!(got, ["Barnsley", "Bristol, City of", "Leeds"]);
+
+    // The chosen authorities run, each on its own values.
+    let short = s.with_all(&[("run.warmup_years", Value::Int(0)), ("run.horizon_years", Value::Int(1))]).unwrap();
+    let r = run_one(&short, Rule::ManagerShared, 1, 0);
+    assert_eq!(r.authorities.len(), 3);
+}
+
+#[test]
+fn an_unknown_authority_or_year_is_refused_with_what_there_is() {
+    let dir = scratch("england_unknown");
+    let (path, o) = england(&dir, "x.toml", "2025", &["--authority", "Barnsly"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = text(&o.stderr);
+    assert!(e.contains("no authority named or coded \"Barnsly\" in 2025; did you mean `Barnsley`"), "{e}");
+    assert!(!path.exists());
+    let (_, o) = england(&dir, "x.toml", "2025", &["--authority", "Kingston upon Thames"]);
+    assert!(text(&o.stderr).contains("is only in the referral file in 2025"), "{}", text(&o.stderr));
+    let (_, o) = england(&dir, "x.toml", "2016", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("no DfE figures for 2016"), "{}", text(&o.stderr));
+    assert!(!path.exists());
+}
+
+#[test]
+fn the_same_command_writes_the_same_bytes_and_an_existing_file_needs_force() {
+    let dir = scratch("england_twice");
+    let args = ["--authority", "Barnsley,Sheffield,Westminster"];
+    let (first, o) = england(&dir, "first.toml", "2025", &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let (second, o) = england(&dir, "second.toml", "2025", &args);
+    assert!(o.status.success());
+    let bytes = std::fs::read(&first).unwrap();
+    assert_eq!(bytes, std::fs::read(&second).unwrap());
+    let (_, o) = england(&dir, "first.toml", "2017", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("already exists; use --force"), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read(&first).unwrap(), bytes, "refused, the file is untouched");
+    let (_, o) = england(&dir, "first.toml", "2017", &["--force", "--quiet"]);
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o.stderr));
+    assert_ne!(std::fs::read(&first).unwrap(), bytes);
+}
+
+#[test]
+fn a_2017_scenario_starts_from_the_2017_calibration_and_validates() {
+    let dir = scratch("england_2017");
+    let (path, o) = england(&dir, "england_2017_authorities.toml", "2017", &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Scenario::load(&path).unwrap();
+    assert_eq!(s.authorities.len(), in_both("2017").len());
+    assert!(s.authorities.iter().all(|a| !a.code.is_empty() && !a.region.is_empty()));
+    let base = crate::scenario("england_2017");
+    assert_eq!(s.casework.manageable_caseload, base.casework.manageable_caseload);
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("Scenario-wide values: those of scenarios/england_2017.toml"));
+}
