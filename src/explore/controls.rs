@@ -220,6 +220,12 @@ mod tests {
             e.message
         );
         assert_eq!(e.fields, ["judgement.manager_weight"]);
+        let two = Scenario::from_toml(
+            "[[authority]]\nname = \"a\"\nteams = 1\n[[authority]]\nname = \"b\"\nteams = 1\n",
+            std::path::Path::new("two"),
+        )
+        .unwrap();
+        assert_eq!(within_bounds(&two), Err("explore runs one authority; this scenario has 2".to_string()));
         let big = Settings { values: vec![("authority.new_referrals_per_year".into(), 5000.0)], ..Settings::default() };
         assert!(super::setup(&s, &big).unwrap_err().message.contains("at most 2000 new referrals"));
     }
