@@ -99,7 +99,7 @@ fn main() {
     let wall = start.elapsed();
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
     let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or("unknown".into(), |v| v.trim().to_string());
-    let _ = Command::new("kill").args(["-INT", &server.id().to_string()]).status();
+    let _ = Command::new("sh").args(["-c", &format!("kill -INT {}", server.id())]).status();
     let stopped = server.wait().expect("the server ends");
     let _ = std::fs::remove_dir_all(&out);
     steps.sort();

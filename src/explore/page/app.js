@@ -16,7 +16,7 @@ const CHARTS = [
 
 const state = {
   id: null, controls: null, day: 0, end: 0, warmup: 0, nextSeq: null,
-  series: null, events: [], playing: false, rules: ["", ""],
+  series: null, events: [], playing: false, rules: ["", ""], follow: null,
 };
 
 let queue = Promise.resolve();
@@ -141,6 +141,7 @@ async function applySettings() {
   state.playing = false;
   $("play").textContent = "Play";
   clearLocal();
+  state.follow = null;
   $("scenario-link").href = session("/scenario.toml");
   $("export-out").textContent = "";
   $("follow-out").textContent = "";
