@@ -1,7 +1,7 @@
 //! The command line: parse arguments, call the library, print results. The only place
 //! that knows about clap, but for `main.rs` calling [`Cli::parse`].
 //!
-//! It is long because it declares the arguments and help of all ten commands in one
+//! It is long because it declares the arguments and help of every command in one
 //! place; what each command does is in the library, and a command here only reads its
 //! arguments, calls it, writes what it returns and prints.
 
@@ -54,6 +54,9 @@ pub enum Command {
     Params(ParamsArgs),
     /// Write a scenario of England's local authorities in a year, each with its own published figures
     England(EnglandArgs),
+    /// Watch both rules run side by side on a local web page (127.0.0.1 only), for teaching
+    #[cfg(feature = "explore")]
+    Explore(ExploreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +97,25 @@ pub struct EnglandArgs {
     /// Worker threads for the fit (0: one per core); results do not depend on it
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[cfg(feature = "explore")]
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The scenario file (TOML) the page starts from (at most 5 teams and 10 simulated years)
+    #[arg(default_value = "scenarios/teaching_one_team.toml")]
+    pub scenario: PathBuf,
+    /// Port on 127.0.0.1 (0: any free port; the address is printed)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Open the system browser at the page
+    #[arg(long)]
+    pub open: bool,
+    /// The only folder the server writes in (exports)
+    #[arg(long, default_value = "output/explore")]
+    pub out: PathBuf,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
@@ -354,6 +376,22 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sensitivity(a) => sensitivity_command(a),
+        #[cfg(feature = "explore")]
+        Command::Explore(a) => {
+            let opts = crate::explore::Options { scenario: a.scenario, port: a.port, out: a.out };
+            let (quiet, open) = (a.quiet.quiet, a.open);
+            crate::explore::serve(opts, |addr| {
+                let url = format!("http://{addr}/");
+                println!("{url}");
+                let _ = std::io::stdout().flush();
+                if !quiet {
+                    eprintln!("caseload: explore is serving {url} on this machine only; Ctrl-C stops it");
+                }
+                if open {
+                    open_browser(&url, quiet);
+                }
+            })
+        }
         Command::Uncertainty(a) => uncertainty_command(a),
         Command::England(a) => england_command(a),
         Command::Params(a) => {
@@ -770,6 +808,17 @@ fn calibrate_command(a: CalibrateArgs) -> Result<()> {
         bail!("{failed} of {} targets outside tolerance", comparisons.len());
     }
     Ok(())
+}
+
+/// Opens the system browser at `url` (`xdg-open`); a machine without one only gets a note.
+#[cfg(feature = "explore")]
+fn open_browser(url: &str, quiet: bool) {
+    use std::process::{Command, Stdio};
+    let opened =
+        Command::new("xdg-open").arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    if opened.is_err() && !quiet {
+        eprintln!("caseload: no browser could be opened; open {url} yourself");
+    }
 }
 
 /// A progress bar on stderr: runs done, rate and time left. The clock is read here, in

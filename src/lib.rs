@@ -10,6 +10,8 @@ pub mod calibrate;
 pub mod cli;
 pub mod england;
 pub mod experiment;
+#[cfg(feature = "explore")]
+pub mod explore;
 pub mod model;
 #[cfg(feature = "output")]
 pub mod output;

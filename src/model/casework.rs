@@ -122,6 +122,7 @@ impl Sim<'_> {
         if day >= s.run.warmup_days {
             self.rec.start(tier, days, late);
         }
+        self.note_start(id, late);
     }
 
     /// An assessment is finished: its quality and outcome are drawn from the case's own
@@ -186,5 +187,6 @@ impl Sim<'_> {
                 });
             }
         }
+        self.note_completion(&c, post.0, missed);
     }
 }

@@ -222,6 +222,7 @@ impl Sim<'_> {
         if self.in_horizon() {
             self.rec.decision(true_tier, tier, shared, days);
         }
+        self.note_decision(id);
     }
 }
 

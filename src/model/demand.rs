@@ -54,6 +54,7 @@ impl Sim<'_> {
         if self.in_horizon() {
             self.rec.referral(case.tier, case.is_rereferral);
         }
+        self.note_referral(&case);
         let team = case.team.0 as usize;
         let high = (case.tier >= Tier::High).then(|| case.needed_start(self.s));
         let id = self.cases.insert(case);

@@ -14,6 +14,7 @@ mod draw;
 mod record;
 mod streams;
 mod team;
+mod view;
 mod worker;
 mod workforce;
 
@@ -25,6 +26,7 @@ pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_s
 pub use draw::uniform;
 pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median, quantile};
 pub use streams::{Event, Purpose, Stream, authority_seed, event_stream, stream};
+pub use view::{Arrival, CaseView, Leaving, ModelEvent, PostView, TeamView, View, WorkerView};
 pub use worker::{Kind, learning_curve};
 
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
@@ -258,6 +260,8 @@ pub struct Sim<'s> {
     rates: Rates,
     /// Completed cases not yet taken by the caller, when the case log is on.
     case_log: Option<Vec<CaseRecord>>,
+    /// Events not yet taken by the caller, when the event feed is on (`view.rs`).
+    events: Option<view::EventLog>,
 }
 
 /// A referral as it arrived: what both rules must see identically.
@@ -307,6 +311,7 @@ impl<'s> Sim<'s> {
             ongoing: LogNormal::new(s.casework.ongoing_days_mean, s.casework.ongoing_days_cv),
             rates: Rates::of(s),
             case_log: None,
+            events: None,
         };
         sim.initialise();
         sim

@@ -10,6 +10,7 @@ use super::case::{CaseState, lognormal};
 use super::draw::{exponential, normal, uniform};
 use super::streams::{Event, Stream, event_stream};
 use super::team::Manager;
+use super::view::Arrival;
 use super::worker::{Kind, Post, Rates, Worker, novice_weight};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
@@ -59,7 +60,7 @@ pub(super) fn fill_initial(s: &Scenario, rates: &Rates, post: &mut Post, init: &
 
 /// Why a worker leaves a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Departure {
+pub(super) enum Departure {
     /// Resigned (or an agency placement ended).
     Left,
     /// Promoted to team manager.
@@ -126,6 +127,7 @@ impl Sim<'_> {
         let s = self.s;
         let day = self.day;
         let mut w = self.posts[p].occupant.take().expect("occupied");
+        self.note_departure(p, &w, why);
         let team = self.posts[p].team.0 as usize;
         for a in w.take_assessments().into_iter().rev() {
             let id = a.id;
@@ -157,6 +159,7 @@ impl Sim<'_> {
                 let back = day + (length.round() as u32).max(1);
                 w.absence_after(back, exponential(&mut rng), self.rates.absence_per_day);
                 post.absent = Some((w, back));
+                self.note_absence(p);
             }
             Departure::Left | Departure::Promoted => {
                 if why == Departure::Left && self.in_horizon() {
@@ -186,6 +189,7 @@ impl Sim<'_> {
         post.agency_day = None;
         let (w, _) = post.absent.take().expect("an absent worker");
         post.occupant = Some(w);
+        self.note_arrival(p, Arrival::Returned);
     }
 
     /// Looks for agency cover for a post without its worker, until the hire starts or the
@@ -214,6 +218,7 @@ impl Sim<'_> {
         let threshold = exponential(&mut rng);
         let years = lognormal(s.workforce.experienced_hire_years_mean, s.workforce.experienced_hire_years_cv, z);
         post.occupant = Some(Worker::new(s, Kind::Agency, years, self.day, threshold));
+        self.note_arrival(p, Arrival::Agency);
     }
 
     /// The permanent hire starts; agency cover in the post makes way.
@@ -243,6 +248,7 @@ impl Sim<'_> {
             let mut w = Worker::new(s, kind, years, self.day, threshold);
             w.absence_after(self.day, absence_threshold, self.rates.absence_per_day);
             post.occupant = Some(w);
+            self.note_arrival(p, Arrival::Hired);
         }
     }
 
@@ -280,6 +286,7 @@ impl Sim<'_> {
             }
             self.teams[t].manager = Some(manager);
         }
+        self.note_manager(t);
     }
 
     /// The authority's most experienced permanent worker not already leaving.

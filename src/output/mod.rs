@@ -14,6 +14,7 @@ mod data;
 mod merge;
 mod report;
 mod sensitivity;
+mod stress;
 mod sweep;
 mod sweep_charts;
 mod sweep_report;

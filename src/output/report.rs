@@ -264,6 +264,7 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
         params::PARAMS.len(),
         env!("CARGO_PKG_VERSION")
     );
+    h.push_str(&super::stress::appendix(s, data, dir));
     h.push_str(LOAD_CHECK);
     h.push_str("</body></html>\n");
     Ok(h)

@@ -4,27 +4,39 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
+/// Debian's Chromium, or `None` (the test then passes without checking), unless
+/// `CASELOAD_REQUIRE_BROWSER` is set, when its absence fails the test.
+pub(crate) fn chromium() -> Option<PathBuf> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CASELOAD_REQUIRE_BROWSER").is_none(),
+            "CASELOAD_REQUIRE_BROWSER is set but no chromium is installed"
+        );
+        eprintln!("skipped: no chromium here (.ci/run installs it and sets CASELOAD_REQUIRE_BROWSER)");
+    }
+    found
 }
 
 /// Flags for a root, offline, headless run (as the machine's notes advise).
+pub(crate) const HEADLESS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// [`HEADLESS`], with virtual time so that the page's scripts run before the DOM is dumped.
 fn headless(profile: &Path) -> Vec<String> {
-    [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--virtual-time-budget=10000",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect()
+    HEADLESS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["--virtual-time-budget=10000".to_string(), format!("--user-data-dir={}", profile.display())])
+        .collect()
 }
 
 fn attribute(dom: &str, name: &str) -> Option<usize> {
@@ -35,14 +47,7 @@ fn attribute(dom: &str, name: &str) -> Option<usize> {
 /// Runs `caseload args...` (with `--out DIR/report` appended), opens the report in headless
 /// Chromium and checks its title rendered and all `images` images loaded.
 fn report_loads(name: &str, args: &[&str], title: &str, images: usize) {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CASELOAD_REQUIRE_BROWSER").is_none(),
-            "CASELOAD_REQUIRE_BROWSER is set but no chromium is installed"
-        );
-        eprintln!("skipped: no chromium here (.ci/run installs it and sets CASELOAD_REQUIRE_BROWSER)");
-        return;
-    };
+    let Some(browser) = chromium() else { return };
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -3,6 +3,8 @@
 mod authorities;
 mod browser;
 mod calibration;
+#[cfg(feature = "explore")]
+mod cdp;
 mod cli;
 mod contest;
 mod crn;
@@ -10,6 +12,8 @@ mod damaged;
 mod determinism;
 mod docs;
 mod england;
+#[cfg(feature = "explore")]
+mod explore;
 mod invariants;
 mod manifest;
 mod output;
@@ -19,6 +23,7 @@ mod snapshot;
 mod sweep;
 mod uncertainty;
 mod validation;
+mod view;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -256,3 +256,30 @@ fn memory_with_the_case_log_stays_flat_as_the_horizon_doubles() {
         "the case log's memory grew by {grew} kB ({log_small} -> {log_large}) as its rows went {rows_small} -> {rows_large}; holding them would add {extra_if_held_kb} kB"
     );
 }
+
+#[test]
+fn the_report_ends_with_a_stress_abs_appendix_filled_from_the_manifest() {
+    let out = scratch("stress").join("teaching");
+    run_teaching(&out, &[]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let manifest = std::fs::read_to_string(out.join("manifest.toml")).unwrap();
+    let revision = manifest.lines().find_map(|l| l.strip_prefix("# git revision: ")).unwrap();
+    let appendix = &html[html.find("Appendix: STRESS-ABS checklist").expect("the appendix")..];
+    for item in [
+        "1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "5.1", "5.2",
+        "5.3", "5.4", "6.1",
+    ] {
+        assert!(appendix.contains(&format!("<tr><td>{item}</td>")), "item {item}");
+    }
+    for fact in [
+        "Master seed 11",
+        "3 replications per rule",
+        "rules practitioner_only, manager_shared",
+        "Scenario teaching_one_team",
+        &format!("git revision {revision}"),
+        &format!("caseload {} (Rust)", env!("CARGO_PKG_VERSION")),
+        "docs/ODD.md section 4.10",
+    ] {
+        assert!(appendix.contains(fact), "the appendix says {fact:?}");
+    }
+}

@@ -164,3 +164,27 @@ fn probit(p: f64) -> f64 {
         -probit(1.0 - p)
     }
 }
+
+/// The teaching pack's sweeps (docs/teaching/) are the teaching scenario but for the keys
+/// their comments name, and every point of each is a valid scenario.
+#[test]
+fn the_teaching_packs_sweeps_are_the_teaching_team_but_for_what_they_say() {
+    let teaching = crate::scenario("teaching_one_team");
+    let base: Vec<_> = caseload::scenario::describe(&teaching);
+    for (file, changed) in [
+        ("second_view.toml", &["run.name", "run.description", "run.replications", "judgement.lone_rating_shift"][..]),
+        ("team_size.toml", &["run.name", "run.description", "run.replications"][..]),
+    ] {
+        let path = format!("{}/docs/teaching/{file}", env!("CARGO_MANIFEST_DIR"));
+        let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        caseload::sweep::Sweep::of(&s, caseload::experiment::Plan::of(&s)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        for ((p, a), (_, b)) in caseload::scenario::describe(&s).iter().zip(&base) {
+            assert!(
+                a == b || changed.contains(&p.path().as_str()),
+                "{file}: {} is {a:?}, not the teaching team's {b:?}",
+                p.path()
+            );
+        }
+        assert_eq!(s.authorities[0].posts_per_team, teaching.authorities[0].posts_per_team, "{file}");
+    }
+}

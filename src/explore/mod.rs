@@ -1,0 +1,407 @@
+//! `caseload explore`: a page on 127.0.0.1 where a class watches both rules run side by
+//! side on the same referrals. The only place that knows about axum and tokio.
+//!
+//! Each browser tab opens a session: a pair of simulations (both rules, the same seed,
+//! replication 0) stepped in lockstep on a thread of its own (`session.rs`). The page's
+//! HTML, JavaScript and CSS are compiled in (`page/`), so it works with no network. It
+//! answers only requests addressed to this machine from pages of this machine.
+//!
+//! The JSON API (every session route is under `/api/sessions/{id}`; errors are
+//! `{"error": text}`, with `"fields"` naming the keys of a refused setting):
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET /api/controls` | the sliders (label, unit, allowed, source, prior, value), the rules, the seed |
+//! | `POST /api/sessions` `{rules?, seed?, values?: [[key, number]...]}` | opens a session: `{id}`; 400 with the scenario checks' located messages; 503 when full |
+//! | `POST .../settings` (same body) | starts both simulations again from day 0 with new settings |
+//! | `POST .../step` `{days}` | steps both rules up to a year of days (not past the end): `{day, end}` |
+//! | `GET .../view` | day, end, warm-up; per rule: teams (manager, queues, posts and workers) and figures |
+//! | `GET .../events?since=SEQ` | events after `SEQ` (all kept, without it) in words, oldest first, the newest 500 at most: `{events, next}` |
+//! | `GET .../series?from=DAY` | the charts' daily figures per rule from `DAY` |
+//! | `POST .../follow` `{key}`, `GET .../follow` | one referral's path under each rule |
+//! | `GET .../scenario.toml` | the settings as a scenario file `caseload run` accepts |
+//! | `POST .../export` `{replications}` | runs the plan into `<out>/<id>/results`: `{folder, files}` |
+//! | `GET .../files/{name}`, `GET .../results.zip` | a file of that export, or all of them |
+//! | `DELETE /api/sessions/{id}`, `POST .../close` | closes the session |
+
+mod controls;
+mod export;
+mod pair;
+mod session;
+mod words;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value as Json, json};
+
+pub use controls::{MAX_TEAMS, MAX_YEARS, SLIDERS};
+pub use session::{IDLE, MAX_SESSIONS};
+
+use crate::scenario::Scenario;
+use controls::Settings;
+use session::{SessionError, Sessions};
+
+/// What `caseload explore` serves and where it writes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub scenario: PathBuf,
+    /// 0: any free port.
+    pub port: u16,
+    /// The only folder the server writes in (exports).
+    pub out: PathBuf,
+}
+
+struct App {
+    base: Scenario,
+    sessions: Sessions,
+    out: PathBuf,
+}
+
+type Shared = State<Arc<App>>;
+
+const INDEX: &str = include_str!("page/index.html");
+const SCRIPT: &str = include_str!("page/app.js");
+const STYLE: &str = include_str!("page/app.css");
+
+/// Events one request returns at most.
+const EVENTS_PER_REQUEST: usize = 500;
+
+/// Serves the page until Ctrl-C (or SIGTERM), then shuts down gracefully: requests under
+/// way finish. `listening` is told the address once the port is bound.
+pub fn serve(opts: Options, listening: impl FnOnce(SocketAddr)) -> Result<()> {
+    let base = Scenario::load(&opts.scenario)?;
+    controls::within_bounds(&base).map_err(|m| anyhow::anyhow!("{}: {m}", opts.scenario.display()))?;
+    controls::setup(&base, &Settings::default())
+        .map_err(|r| anyhow::anyhow!("{}: {}", opts.scenario.display(), r.message))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the server's runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))
+            .await
+            .with_context(|| format!("binding 127.0.0.1:{}", opts.port))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        listening(addr);
+        let app = Arc::new(App { base, sessions: Sessions::new(), out: opts.out });
+        tokio::spawn(expire_idle(Arc::clone(&app)));
+        axum::serve(listener, router(app)).with_graceful_shutdown(shutdown_signal()).await.context("serving")
+    })
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// Closes idle sessions every minute and removes their exports.
+async fn expire_idle(app: Arc<App>) {
+    let mut tick = tokio::time::interval(session::EXPIRY_TICK);
+    loop {
+        tick.tick().await;
+        for id in app.sessions.expire() {
+            remove_exports(&app, &id);
+        }
+    }
+}
+
+fn remove_exports(app: &App, id: &str) {
+    let dir = export::session_dir(&app.out, id);
+    if dir.exists() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(INDEX) }))
+        .route("/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
+        .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
+        .route("/api/controls", get(controls_route))
+        .route("/api/sessions", post(open))
+        .route("/api/sessions/{id}", axum::routing::delete(close))
+        .route("/api/sessions/{id}/close", post(close))
+        .route("/api/sessions/{id}/settings", post(settings))
+        .route("/api/sessions/{id}/step", post(step))
+        .route("/api/sessions/{id}/view", get(view))
+        .route("/api/sessions/{id}/events", get(events))
+        .route("/api/sessions/{id}/series", get(series))
+        .route("/api/sessions/{id}/follow", get(follow_get).post(follow_post))
+        .route("/api/sessions/{id}/scenario.toml", get(scenario_toml))
+        .route("/api/sessions/{id}/export", post(export_results))
+        .route("/api/sessions/{id}/files/{name}", get(file))
+        .route("/api/sessions/{id}/results.zip", get(zip))
+        .layer(axum::middleware::from_fn(same_machine))
+        .with_state(app)
+}
+
+/// Whether a `Host` or `Origin` authority names this machine (any port).
+fn local(authority: &str) -> bool {
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    host == "127.0.0.1" || host == "localhost"
+}
+
+/// Answers only requests addressed to 127.0.0.1 or localhost and, when the browser says
+/// where a request comes from, only from a page of this machine: another site open in
+/// the same browser cannot drive sessions or write exports (cross-site requests, DNS
+/// rebinding).
+async fn same_machine(req: Request, next: axum::middleware::Next) -> Response {
+    let ok = {
+        let h = req.headers();
+        let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).is_some_and(local);
+        let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        host && origin.is_none_or(|o| o.strip_prefix("http://").is_some_and(local))
+    };
+    if ok {
+        next.run(req).await
+    } else {
+        failure(StatusCode::FORBIDDEN, "explore answers only pages of this machine (127.0.0.1)").into_response()
+    }
+}
+
+/// A request that failed: its status and a JSON body `{"error": ...}`.
+#[derive(Debug)]
+struct Failure(StatusCode, Json);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(self.1)).into_response()
+    }
+}
+
+fn failure(status: StatusCode, message: impl Into<String>) -> Failure {
+    Failure(status, json!({ "error": message.into() }))
+}
+
+fn bad(message: impl Into<String>) -> Failure {
+    failure(StatusCode::BAD_REQUEST, message)
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Failure {
+        match e {
+            SessionError::Unknown => {
+                failure(StatusCode::NOT_FOUND, "no such session (closed or idle too long): reload the page")
+            }
+            SessionError::Full => failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{MAX_SESSIONS} sessions are open, the most this server runs: close a tab or wait"),
+            ),
+            SessionError::Gone => failure(StatusCode::INTERNAL_SERVER_ERROR, "the session stopped; reload the page"),
+        }
+    }
+}
+
+impl From<controls::Refused> for Failure {
+    fn from(r: controls::Refused) -> Failure {
+        Failure(StatusCode::BAD_REQUEST, r.json())
+    }
+}
+
+type Answer = Result<axum::Json<Json>, Failure>;
+
+/// A request's JSON body (an empty body is the type's default), refused with a message.
+struct Body<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for Body<T> {
+    type Rejection = Failure;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Failure> {
+        let text = String::from_request(req, state).await.map_err(|e| bad(e.body_text()))?;
+        if text.trim().is_empty() {
+            return Ok(Body(T::default()));
+        }
+        serde_json::from_str(&text).map(Body).map_err(|e| bad(format!("the request body: {e}")))
+    }
+}
+
+/// The id, if it has the form of one (it names a folder).
+fn valid(id: &str) -> Result<&str, Failure> {
+    if Sessions::valid_id(id) { Ok(id) } else { Err(SessionError::Unknown.into()) }
+}
+
+/// Runs `f` on a session's pair, on its thread, and answers with what it gives.
+async fn on<T: Send + 'static>(
+    app: &App,
+    id: &str,
+    f: impl for<'a> FnOnce(&mut pair::Pair<'a>) -> T + Send + 'static,
+) -> Result<T, Failure> {
+    Ok(app.sessions.with(valid(id)?, f).await?)
+}
+
+async fn controls_route(State(app): Shared) -> axum::Json<Json> {
+    axum::Json(controls::describe(&app.base))
+}
+
+async fn open(State(app): Shared, Body(settings): Body<Settings>) -> Answer {
+    let setup = controls::setup(&app.base, &settings)?;
+    for id in app.sessions.expire() {
+        remove_exports(&app, &id);
+    }
+    let id = app.sessions.open(setup)?;
+    Ok(axum::Json(json!({ "id": id })))
+}
+
+async fn close(State(app): Shared, Path(id): Path<String>) -> Answer {
+    if !app.sessions.close(valid(&id)?) {
+        return Err(SessionError::Unknown.into());
+    }
+    remove_exports(&app, &id);
+    Ok(axum::Json(json!({ "closed": id })))
+}
+
+async fn settings(State(app): Shared, Path(id): Path<String>, Body(settings): Body<Settings>) -> Answer {
+    let setup = controls::setup(&app.base, &settings)?;
+    app.sessions.reset(valid(&id)?, setup)?;
+    Ok(axum::Json(on(&app, &id, |p| json!({ "day": p.day(), "end": p.end() })).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepBody {
+    days: u32,
+}
+
+async fn step(State(app): Shared, Path(id): Path<String>, Body(b): Body<StepBody>) -> Answer {
+    if b.days > crate::scenario::DAYS_PER_YEAR {
+        return Err(bad(format!("days is {}; allowed 0 to 250 a request", b.days)));
+    }
+    let answer = on(&app, &id, move |p| {
+        p.step(b.days);
+        json!({ "day": p.day(), "end": p.end() })
+    });
+    Ok(axum::Json(answer.await?))
+}
+
+async fn view(State(app): Shared, Path(id): Path<String>) -> Answer {
+    Ok(axum::Json(on(&app, &id, |p| words::view(p)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct Since {
+    since: Option<u64>,
+}
+
+async fn events(State(app): Shared, Path(id): Path<String>, Query(q): Query<Since>) -> Answer {
+    let answer = on(&app, &id, move |p| {
+        let from = q.since.map_or(0, |s| s + 1);
+        let after = p.events.iter().filter(|(seq, _, _)| *seq >= from).count();
+        let list: Vec<Json> = p
+            .events
+            .iter()
+            .filter(|(seq, _, _)| *seq >= from)
+            .skip(after.saturating_sub(EVENTS_PER_REQUEST))
+            .map(|(seq, side, e)| words::event(*seq, *side, e))
+            .collect();
+        json!({ "events": list, "next": p.next_seq })
+    });
+    Ok(axum::Json(answer.await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct FromDay {
+    from: Option<u32>,
+}
+
+async fn series(State(app): Shared, Path(id): Path<String>, Query(q): Query<FromDay>) -> Answer {
+    Ok(axum::Json(on(&app, &id, move |p| words::series(p, q.from.unwrap_or(0))).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowBody {
+    key: String,
+}
+
+async fn follow_post(State(app): Shared, Path(id): Path<String>, Body(b): Body<FollowBody>) -> Answer {
+    let Ok(key) = b.key.trim().parse::<u64>() else {
+        return Err(bad(format!("key is \"{}\"; a referral's number is needed", b.key)));
+    };
+    let answer = on(&app, &id, move |p| {
+        p.follow(key);
+        words::follow(p)
+    });
+    Ok(axum::Json(answer.await?))
+}
+
+async fn follow_get(State(app): Shared, Path(id): Path<String>) -> Answer {
+    Ok(axum::Json(on(&app, &id, |p| words::follow(p)).await?))
+}
+
+async fn scenario_toml(State(app): Shared, Path(id): Path<String>) -> Result<Response, Failure> {
+    let text = on(&app, &id, |p| export::scenario_text(p.setup)).await?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"explore.toml\""),
+    ];
+    Ok((headers, text).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportBody {
+    replications: Option<u32>,
+}
+
+async fn export_results(State(app): Shared, Path(id): Path<String>, Body(b): Body<ExportBody>) -> Answer {
+    let (out, sid, n) = (app.out.clone(), id.clone(), b.replications.unwrap_or(1));
+    let written = on(&app, &id, move |p| export::results(p.setup, &out, &sid, n).map_err(|e| format!("{e:#}")));
+    let (dir, files) = written.await?.map_err(bad)?;
+    Ok(axum::Json(json!({ "folder": dir.display().to_string(), "files": files })))
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        Some("toml") => "application/toml; charset=utf-8",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A session's id, checked to be open (and marked used).
+fn open_session<'i>(app: &App, id: &'i str) -> Result<&'i str, Failure> {
+    if app.sessions.touch(valid(id)?) { Ok(id) } else { Err(SessionError::Unknown.into()) }
+}
+
+async fn file(State(app): Shared, Path((id, name)): Path<(String, String)>) -> Result<Response, Failure> {
+    let bytes = export::read(&app.out, open_session(&app, &id)?, &name)
+        .map_err(|e| failure(StatusCode::NOT_FOUND, format!("{e:#}")))?;
+    Ok(([(header::CONTENT_TYPE, content_type(&name))], bytes).into_response())
+}
+
+async fn zip(State(app): Shared, Path(id): Path<String>) -> Result<Response, Failure> {
+    let bytes = export::zip(&app.out, open_session(&app, &id)?)
+        .map_err(|e| failure(StatusCode::NOT_FOUND, format!("export first: {e:#}")))?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/zip"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"results.zip\""),
+    ];
+    Ok((headers, bytes).into_response())
+}
