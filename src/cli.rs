@@ -81,12 +81,13 @@ pub struct EnglandArgs {
     /// Replace the file if it exists
     #[arg(long)]
     pub force: bool,
-    /// Fit each authority's leaving rate, time to hire and agency cover to its own
-    /// turnover, vacancy and agency rates (Nelder-Mead on common random numbers)
+    /// Fit each authority's leaving rate, time to hire, agency cover, days a child stays
+    /// open and direct-work share to its own turnover, vacancy and agency rates and
+    /// caseload (Nelder-Mead on common random numbers)
     #[arg(long)]
     pub fit: bool,
     /// Most evaluations of each authority's fit
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 40)]
     pub fit_evaluations: usize,
     /// Replications for each evaluation of a fit
     #[arg(long, short = 'n', default_value_t = 4)]
@@ -663,7 +664,7 @@ fn england_check(year: u32, dir: &std::path::Path) -> Result<()> {
     let (code, metric, rule_a, mean_a, mean_b) =
         (col("code")?, col("metric")?, col("rule_a")?, col("mean_a")?, col("mean_b")?);
     // The rule in force that year gives the simulated figure.
-    let in_force = if year >= 2019 { "practitioner_only" } else { "manager_shared" };
+    let in_force = england::rule_in_force(year).name();
     let simulated: Vec<(String, crate::model::Metric, f64)> = csv
         .rows
         .iter()
@@ -675,12 +676,12 @@ fn england_check(year: u32, dir: &std::path::Path) -> Result<()> {
         .collect();
     println!("out of sample, {year} ({in_force}): each authority's simulated figure against its published one");
     println!(
-        "{:<34} {:>11} {:>10} {:>10} {:>12} {:>11} {:>11}",
+        "{:<54} {:>11} {:>10} {:>10} {:>12} {:>11} {:>11}",
         "figure", "authorities", "published", "simulated", "correlation", "mean error", "mean |error|"
     );
     for c in england::out_of_sample(year, &simulated)? {
         println!(
-            "{:<34} {:>11} {:>10.2} {:>10.2} {:>12.3} {:>11.2} {:>11.2}",
+            "{:<54} {:>11} {:>10.2} {:>10.2} {:>12.3} {:>11.2} {:>11.2}",
             format!("{} / {}", c.metric.name(), c.column),
             c.authorities,
             c.published_mean,
@@ -694,7 +695,7 @@ fn england_check(year: u32, dir: &std::path::Path) -> Result<()> {
 }
 
 /// Fits every authority of a written England scenario to its own turnover, vacancy and
-/// agency rates, keeping each finished authority beside the output file so an
+/// agency rates and caseload, keeping each finished authority beside the output file so an
 /// interrupted fit resumes; returns the scenario text with the fitted values (each marked).
 fn fit_england(a: &EnglandArgs, out: &std::path::Path, written: &england::England) -> Result<String> {
     let s = &written.scenario;
@@ -726,7 +727,7 @@ fn fit_england(a: &EnglandArgs, out: &std::path::Path, written: &england::Englan
         eprintln!();
     }
     let note = format!(
-        "fitted by caseload england --fit to this authority's own turnover, vacancy and agency rates ({} evaluations, {} replications)",
+        "fitted by caseload england --fit to this authority's own turnover, vacancy and agency rates and caseload ({} evaluations, {} replications)",
         a.fit_evaluations, a.replications
     );
     let text = england::with_fits(&written.text, &fits, &note);

@@ -34,16 +34,19 @@
 mod authority;
 mod csv;
 mod figures;
+mod fit;
 
 use std::path::Path;
 
-use crate::calibrate::{Target, Targets};
-use crate::model::{Metric, Rule};
 use crate::scenario::{Scenario, ScenarioError, Value, annotate, nearest, params};
 use authority::{Calibration, significant};
 pub use csv::{Csv, CsvError};
 use figures::{Indicator, Place, REFERRALS_FILE, WORKFORCE_FILE, Year};
 pub use figures::{REFERRALS_CSV, WORKFORCE_CSV, years};
+pub use fit::{
+    OUT_OF_SAMPLE, OWN_FREE, OWN_TARGETS, OutOfSample, fit_text, out_of_sample, own_targets, read_fit, rule_in_force,
+    with_fits,
+};
 
 /// When a published figure is implausible, in the words of the module doc (a test checks
 /// they agree) and of the written file's header.
@@ -415,155 +418,6 @@ pub fn scenario(req: &Request<'_>) -> Result<England, EnglandError> {
         left_out: year.left_out,
         figures: written.iter().map(|w| (w.figures, w.fell_back.iter().map(|i| i.column()).collect())).collect(),
     })
-}
-
-/// A published figure the authorities were not fitted to, against the simulation: across
-/// the authorities that publish it, their correlation and the error.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutOfSample {
-    pub metric: Metric,
-    /// The DfE's column.
-    pub column: &'static str,
-    pub authorities: usize,
-    pub published_mean: f64,
-    pub simulated_mean: f64,
-    /// Pearson's correlation across authorities.
-    pub correlation: f64,
-    /// Mean of simulated minus published, and mean absolute difference.
-    pub mean_error: f64,
-    pub mean_abs_error: f64,
-}
-
-/// The figures an out-of-sample check compares: re-referrals (set nationally) and the
-/// share of agency workers covering vacancies (never set). Caseload is not among them:
-/// each authority's fit moves its days a case stays open towards its own caseload.
-pub const OUT_OF_SAMPLE: [(Metric, &str); 2] =
-    [(Metric::Rereferral, "rereferral_percent"), (Metric::AgencyCoveringVacancies, "agency_cover_rate_fte")];
-
-/// Compares each authority's simulated metrics (by new code) with what the DfE published
-/// for it in `year`, for every figure of [`OUT_OF_SAMPLE`]; an authority that publishes no
-/// usable figure is left out of that figure's comparison.
-pub fn out_of_sample(year: u32, simulated: &[(String, Metric, f64)]) -> Result<Vec<OutOfSample>, EnglandError> {
-    let y = Year::of(year)?;
-    let indicator = |column: &str| match column {
-        "rereferral_percent" => Indicator::Rereferrals,
-        _ => Indicator::AgencyCover,
-    };
-    let mut out = Vec::new();
-    for (metric, column) in OUT_OF_SAMPLE {
-        let pairs: Vec<(f64, f64)> = y
-            .authorities
-            .iter()
-            .filter_map(|a| {
-                let published = a.usable(indicator(column))?;
-                let sim = simulated.iter().find(|(code, m, _)| code == &a.code && *m == metric)?.2;
-                sim.is_finite().then_some((published, sim))
-            })
-            .collect();
-        let n = pairs.len() as f64;
-        let mean = |f: &dyn Fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / n;
-        let (mp, ms) = (mean(&|p| p.0), mean(&|p| p.1));
-        let cov = mean(&|p| (p.0 - mp) * (p.1 - ms));
-        let (vp, vs) = (mean(&|p| (p.0 - mp).powi(2)), mean(&|p| (p.1 - ms).powi(2)));
-        out.push(OutOfSample {
-            metric,
-            column,
-            authorities: pairs.len(),
-            published_mean: mp,
-            simulated_mean: ms,
-            correlation: cov / (vp * vs).sqrt(),
-            mean_error: mean(&|p| p.1 - p.0),
-            mean_abs_error: mean(&|p| (p.1 - p.0).abs()),
-        });
-    }
-    Ok(out)
-}
-
-/// The indicators each authority's fit aims at, with the tolerance of a pass
-/// (percentage points: about a year's movement of one authority's figure).
-pub const OWN_TARGETS: [(Metric, f64); 4] =
-    [(Metric::Turnover, 3.0), (Metric::Vacancy, 3.0), (Metric::Agency, 3.0), (Metric::Caseload, 2.0)];
-
-/// The parameters each authority's fit moves.
-pub const OWN_FREE: [&str; 5] = [
-    "workforce.leave_rate_permanent",
-    "workforce.time_to_hire_days_mean",
-    "workforce.agency_cover_share",
-    "casework.ongoing_days_mean",
-    "casework.direct_work_share",
-];
-
-/// Each authority's own figures as calibration targets, under the rule in force that
-/// year (Working Together 2018 dropped "in discussion with their manager").
-pub fn own_targets(written: &England, year: u32) -> Vec<Option<Targets>> {
-    let rule = if year >= 2019 { Rule::PractitionerOnly } else { Rule::ManagerShared };
-    written
-        .figures
-        .iter()
-        .map(|(f, _)| {
-            let value = |m: Metric| match m {
-                Metric::Turnover => f.turnover,
-                Metric::Vacancy => f.vacancy,
-                Metric::Caseload => f.caseload,
-                _ => f.agency,
-            };
-            Some(Targets {
-                name: "own figures".into(),
-                rule,
-                targets: OWN_TARGETS
-                    .iter()
-                    .map(|&(metric, tolerance)| Target {
-                        metric,
-                        value: value(metric),
-                        tolerance,
-                        weight: 1.0,
-                        source: format!("DfE CSWW {year}"),
-                    })
-                    .collect(),
-            })
-        })
-        .collect()
-}
-
-/// One authority's fitted values as kept between runs: `key = value` lines.
-pub fn fit_text(values: &[(String, f64)]) -> String {
-    values.iter().map(|(k, v)| format!("{k} = {v}\n")).collect()
-}
-
-/// The fitted values of [`fit_text`], if the text holds exactly the fit's keys.
-pub fn read_fit(text: &str) -> Option<Vec<(String, f64)>> {
-    let values: Vec<(String, f64)> = text
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .filter_map(|(k, v)| Some((k.trim().to_string(), v.trim().parse().ok()?)))
-        .collect();
-    (values.len() == OWN_FREE.len() && values.iter().zip(OWN_FREE).all(|((k, _), f)| k == f)).then_some(values)
-}
-
-/// The scenario text with each authority's fitted values in place of its scaled ones, each
-/// under a comment line `note`.
-pub fn with_fits(text: &str, fits: &[Option<Vec<(String, f64)>>], note: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut authority: Option<usize> = None;
-    for line in text.lines() {
-        if line == "[[authority]]" {
-            authority = Some(authority.map_or(0, |n| n + 1));
-        }
-        let fitted = authority
-            .and_then(|n| fits.get(n))
-            .and_then(|f| f.as_ref())
-            .and_then(|values| values.iter().find(|(k, _)| line.starts_with(&format!("{k} = "))));
-        match fitted {
-            Some((key, v)) => {
-                out.push_str(&format!("# {note}\n{key} = {}\n", params::fmt_num(significant(*v, 4))));
-            }
-            None => {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

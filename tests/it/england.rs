@@ -250,3 +250,75 @@ fn each_authority_is_fitted_to_its_own_figures_and_an_interrupted_fit_resumes() 
     assert_eq!(s2.parts()[1].workforce.leave_rate_permanent, s.parts()[1].workforce.leave_rate_permanent);
     assert!(!kept.exists(), "the kept fits are removed once the file is written");
 }
+
+#[test]
+fn the_check_compares_each_authority_run_with_its_published_figures() {
+    let dir = scratch("england_check");
+    let pick = ["--authority", "Hartlepool,Rutland,Westminster"];
+    let (file, o) = england(&dir, "three.toml", "2025", &pick);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = dir.join("run");
+    let o = caseload(&["run", file.to_str().unwrap(), "-n", "2", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = caseload(&["england", "--year", "2025", "--check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let printed = text(&o.stdout);
+
+    // Recomputed here from the run's table and the published file.
+    let csv = Csv::parse(&std::fs::read_to_string(out.join("authorities.csv")).unwrap()).unwrap();
+    let col = |name: &str| csv.column(name).unwrap();
+    let referrals = rows(REFERRALS_CSV, "2025", "Local authority");
+    let (mut published, mut simulated) = (Vec::new(), Vec::new());
+    for r in csv.rows.iter().filter(|r| r[col("metric")] == "rereferral_pct") {
+        let Some(row) = referrals.iter().find(|p| get(p, "new_la_code") == r[col("code")]) else { continue };
+        let Ok(p) = get(row, "rereferral_percent").parse::<f64>() else { continue };
+        let in_force = if r[col("rule_a")] == "practitioner_only" { col("mean_a") } else { col("mean_b") };
+        published.push(p);
+        simulated.push(r[in_force].parse::<f64>().unwrap());
+    }
+    assert!(!published.is_empty());
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let line = printed.lines().find(|l| l.starts_with("rereferral_pct / rereferral_percent")).expect(&printed);
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cells[3], published.len().to_string(), "{line}");
+    assert_eq!(cells[4], format!("{:.2}", mean(&published)), "{line}");
+    assert_eq!(cells[5], format!("{:.2}", mean(&simulated)), "{line}");
+    let errors: Vec<f64> = simulated.iter().zip(&published).map(|(s, p)| (s - p).abs()).collect();
+    assert_eq!(cells[8], format!("{:.2}", mean(&errors)), "{line}");
+    assert!(printed.contains("agency_covering_vacancies"), "{printed}");
+
+    // A folder that is not a run's output is named.
+    let o = caseload(&["england", "--year", "2025", "--check", dir.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(text(&o.stderr).contains("authorities.csv"), "{}", text(&o.stderr));
+}
+
+/// `scenarios/england_2025_authorities.toml` is what `caseload england --year 2025 --fit`
+/// writes today, but for the fitted numbers (refitting takes minutes): every other line,
+/// the header and every authority's figures and comments among them, is the command's;
+/// each authority has one marked value for each fitted key, and no other value moved.
+#[test]
+fn the_bundled_england_is_the_commands_output_with_each_authority_fitted() {
+    let dir = scratch("england_bundled");
+    let (path, o) = england(&dir, "england_2025_authorities.toml", "2025", &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let written = std::fs::read_to_string(&path).unwrap();
+    let bundled_path = format!("{}/scenarios/england_2025_authorities.toml", env!("CARGO_MANIFEST_DIR"));
+    let bundled = std::fs::read_to_string(&bundled_path).unwrap();
+    let fitted = |l: &str| caseload::england::OWN_FREE.iter().any(|k| l.starts_with(&format!("{k} = ")));
+    let mask = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.starts_with("# fitted by caseload england --fit"))
+            .map(|l| if fitted(l) { l.split(" = ").next().unwrap().to_string() } else { l.to_string() })
+            .collect()
+    };
+    let (w, b) = (mask(&written), mask(&bundled));
+    if let Some(i) = w.iter().zip(&b).position(|(x, y)| x != y) {
+        panic!("line {} differs from the command's:\n  bundled: {}\n  command: {}", i + 1, b[i], w[i]);
+    }
+    assert_eq!(w.len(), b.len());
+    let s = Scenario::load(&bundled_path).unwrap();
+    let marks = bundled.matches("# fitted by caseload england --fit").count();
+    assert_eq!(marks, s.authorities.len() * caseload::england::OWN_FREE.len());
+    assert_eq!(s.authorities.len(), in_both("2025").len());
+}

@@ -14,6 +14,7 @@ const BUNDLED: &[&str] = &[
     "teaching_one_team",
     "england_2017",
     "england_2025",
+    "england_2025_authorities",
 ];
 
 #[test]
