@@ -5,6 +5,8 @@
 # Before that, a submission whose shards stop early (caseload's CASELOAD_STOP_AFTER_POINTS
 # test hook) must fail with the merge cancelled, and the next submission must resume them.
 # After it, submitting again must skip every shard as finished and merge the same files.
+# Last, a national run of three authorities sharded with COMMAND=run must merge into the
+# files of the single-process run, byte for byte.
 #
 # usage: cluster/test-slurm.sh path/to/caseload scenario.toml
 #
@@ -266,12 +268,13 @@ timeout --kill-after=10 "$TIMEOUT" \
 nfiles=$(find "$tmp/single" -type f | wc -l)
 ((nfiles > 0)) || die "the single-process sweep wrote no files"
 
-# submit RUN OUT: submit.sh --wait with a timeout; sets sweep_job and merge_job.
+# submit RUN OUT [EXPECT [COMMAND SCENARIO WORK]]: submit.sh --wait with a timeout; sets
+# sweep_job and merge_job.
 submit() {
-    local run=$1 out=$2 expect=${3:-success} rc=0
-    log "$run: submit.sh --wait $SCENARIO work ${out##*/} $SHARDS"
-    CASELOAD=$CASELOAD REPLICATIONS=$REPLICATIONS timeout --kill-after=10 "$TIMEOUT" \
-        "$here/submit.sh" --wait "$SCENARIO" "$work" "$out" "$SHARDS" >"$tmp/$run.ids" || rc=$?
+    local run=$1 out=$2 expect=${3:-success} command=${4:-sweep} scenario=${5:-$SCENARIO} wk=${6:-$work} rc=0
+    log "$run: COMMAND=$command submit.sh --wait $scenario ${wk##*/} ${out##*/} $SHARDS"
+    COMMAND=$command CASELOAD=$CASELOAD REPLICATIONS=$REPLICATIONS timeout --kill-after=10 "$TIMEOUT" \
+        "$here/submit.sh" --wait "$scenario" "$wk" "$out" "$SHARDS" >"$tmp/$run.ids" || rc=$?
     sweep_job=$(sed -n 's/^sweep_job=//p' "$tmp/$run.ids")
     merge_job=$(sed -n 's/^merge_job=//p' "$tmp/$run.ids")
     ((rc != 124)) || die "$run: the jobs did not end within $TIMEOUT s"
@@ -329,3 +332,21 @@ for ((k = 1; k <= SHARDS; k++)); do
 done
 compare_dirs "$tmp/single" "$tmp/merged-again" || die "again: merged folder differs from the single-process sweep"
 log "again: every shard skipped as finished; merged folder equals the single-process sweep"
+
+# 3. A national run sharded by authority and replication (COMMAND=run): three authorities of
+#    England, each replication and rule of each a task, cut into SHARDS slices and merged,
+#    equals the single-process run.
+national=$tmp/national.toml
+"$CASELOAD" england --year 2025 --authority Rutland,Hartlepool,Darlington \
+    --base "$here/../scenarios/england_2025.toml" --out "$national" --quiet \
+    || die "national: caseload england failed (exit code $?)"
+timeout --kill-after=10 "$TIMEOUT" \
+    "$CASELOAD" run "$national" --out "$tmp/national-single" --replications "$REPLICATIONS" --quiet >/dev/null \
+    || die "national: the single-process run failed (exit code $?)"
+submit national "$tmp/national-merged" success run "$national" "$tmp/work-national"
+for ((k = 1; k <= SHARDS; k++)); do
+    [[ -f $tmp/work-national/shard-$k/parts.txt ]] || die "national: shard-$k holds no parts.txt"
+done
+compare_dirs "$tmp/national-single" "$tmp/national-merged" \
+    || die "national: merged folder differs from the single-process run"
+log "national: $SHARDS run shards merged equal the single-process run ($(find "$tmp/national-single" -type f | wc -l) files)"

@@ -44,7 +44,7 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Run every point of the scenario's [sweep] with every rule, paired, and map where a concern holds
     Sweep(SweepArgs),
-    /// Combine the folders of `sweep --shard` runs into the files one machine would write
+    /// Combine the folders of `sweep`, `uncertainty` or `run --shard` into the files one machine would write
     Merge(MergeArgs),
     /// Rank the parameters that rest on assumptions by how much they move the rules' differences (Morris)
     Sensitivity(SensitivityArgs),
@@ -206,7 +206,7 @@ pub struct ParamsArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Shard folders written by `caseload sweep --shard K/N`, every K once
+    /// Shard folders written by `caseload sweep --shard K/N` (or `uncertainty` or `run`), every K once
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
     /// The merged output folder
@@ -283,6 +283,10 @@ pub struct RunArgs {
     /// Also write cases.parquet, one row per completed case
     #[arg(long)]
     pub case_log: bool,
+    /// Run only the K-th of N slices of the runs' tasks (each authority of each
+    /// replication and rule is a task) and keep their counters for `caseload merge`
+    #[arg(long, value_name = "K/N", conflicts_with = "case_log")]
+    pub shard: Option<String>,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
@@ -446,6 +450,9 @@ fn plan_of(
 fn run_command(a: RunArgs) -> Result<()> {
     let s = Scenario::load(&a.scenario)?;
     let (s, plan) = plan_of(&s, &a.rules, a.replications, a.seed)?;
+    if let Some(shard) = &a.shard {
+        return run_shard(&a, &s, &plan, sweep::parse_shard(shard)?);
+    }
     let total = plan.rules.len() * plan.replications as usize;
     let opts = output::Options {
         dir: a.out.clone().unwrap_or_else(|| output::default_dir(&s)),
@@ -470,6 +477,36 @@ fn run_command(a: RunArgs) -> Result<()> {
     let dir = staging.commit(&s, &a.scenario, &results)?;
     if !a.quiet.quiet {
         eprintln!("caseload: tables, charts and report.html written to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// `caseload run --shard K/N`: the shard's tasks, their counters kept for the merge.
+fn run_shard(a: &RunArgs, s: &Scenario, plan: &Plan, (k, n): (usize, usize)) -> Result<()> {
+    let total = experiment::n_tasks(s, plan);
+    let range = output::shard_tasks(s, plan, k, n);
+    let opts = output::Options {
+        dir: a.out.clone().unwrap_or_else(|| default_out(s, &format!("shard-{k}"))),
+        force: a.force,
+        case_log: false,
+    };
+    let manifest = output::manifest(s, &a.scenario, plan, false)?;
+    let staging = Staging::begin(&opts)?;
+    if !a.quiet.quiet {
+        eprintln!(
+            "caseload: shard {k} of {n}: {} of {total} tasks ({} rules x {} replications x {} parts)",
+            range.len(),
+            plan.rules.len(),
+            plan.replications,
+            crate::model::n_parts(s)
+        );
+    }
+    let bar = Progress::new(range.len(), !a.quiet.quiet && std::io::stderr().is_terminal());
+    let parts = experiment::run_tasks(s, plan, range.clone(), a.threads, &|d| bar.update(d));
+    bar.finish();
+    let dir = output::write_run_shard(staging, &manifest, (k, n), range, total, &parts)?;
+    if !a.quiet.quiet {
+        eprintln!("caseload: shard {k} of {n} written to {}; `caseload merge` combines the shards", dir.display());
     }
     Ok(())
 }

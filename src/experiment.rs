@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::{CaseRecord, Metric, Rule, RunOutput, run_one, run_stepping};
+use crate::model::{self, CaseRecord, Metric, Part, Rule, RunOutput, run_one, run_stepping};
 use crate::scenario::{Scenario, ScenarioError, Value};
 use crate::stats::{Summary, paired};
 
@@ -133,6 +133,47 @@ fn run_inner(
     };
     let outputs = Pool::new(threads).map(0..runs.len(), &|i| one(i, runs[i]));
     Results { plan: plan.clone(), runs: outputs }
+}
+
+/// A plan cut finer, for shards: every run's simulations ([`model::n_parts`]: one per
+/// authority of a national scenario), run-major in plan order. Task `t` is part
+/// `t % n_parts` of run `t / n_parts`.
+pub fn n_tasks(s: &Scenario, plan: &Plan) -> usize {
+    plan.runs().len() * model::n_parts(s)
+}
+
+/// Runs tasks `range` of the plan ([`n_tasks`]) on `threads` threads, in task order.
+pub fn run_tasks(
+    s: &Scenario,
+    plan: &Plan,
+    range: std::ops::Range<usize>,
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<Part> {
+    let (runs, n) = (plan.runs(), model::n_parts(s));
+    let done = AtomicUsize::new(0);
+    Pool::new(threads).map(range, &|t| {
+        let (rule, rep) = runs[t / n];
+        let part = model::run_part(s, rule, plan.seed, rep, t % n);
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        part
+    })
+}
+
+/// The plan's results from every task's part, in task order: the same as [`run`] gives.
+///
+/// # Panics
+/// If `parts` is not [`n_tasks`] long.
+pub fn assemble(s: &Scenario, plan: &Plan, parts: Vec<Part>) -> Results {
+    assert_eq!(parts.len(), n_tasks(s, plan), "one part for every task");
+    let n = model::n_parts(s);
+    let mut parts = parts.into_iter();
+    let runs = plan
+        .runs()
+        .into_iter()
+        .map(|(rule, rep)| model::assemble(s, rule, rep, parts.by_ref().take(n).collect()))
+        .collect();
+    Results { plan: plan.clone(), runs }
 }
 
 /// Worker threads for runs that are not a [`Plan`] (a sweep's points): results come back in

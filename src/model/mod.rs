@@ -114,34 +114,83 @@ pub fn run_stepping(
     log_cases: bool,
     after_day: &mut dyn FnMut(&mut Sim),
 ) -> RunOutput {
-    let simulate = |s: &Scenario, after_day: &mut dyn FnMut(&mut Sim)| -> Recorder {
-        let seed = authority_seed(seed, &s.authorities[0].code);
-        let mut sim = Sim::new(s, rule, seed, replication);
-        if log_cases {
-            sim.log_cases();
-        }
-        let end = s.run.warmup_days + s.run.horizon_days;
-        while sim.day() < end {
-            sim.step();
-            after_day(&mut sim);
-        }
-        sim.rec
-    };
-    let years = |rec: &Recorder| rec.metrics(DAYS_PER_YEAR as f64);
+    let parts = (0..n_parts(s)).map(|i| Part(simulate(s, rule, seed, replication, i, log_cases, after_day))).collect();
+    assemble(s, rule, replication, parts)
+}
+
+/// One simulation of a run: the whole scenario, or one of its authorities
+/// ([`Scenario::parts`]). A run can be cut into its parts, run anywhere, and put back
+/// together with [`assemble`] into exactly the output of [`run_one`].
+#[derive(Debug, Clone)]
+pub struct Part(Recorder);
+
+impl Part {
+    /// Every counter of the part as text that [`Part::from_text`] reads back exactly.
+    pub fn to_text(&self) -> String {
+        self.0.to_text()
+    }
+
+    /// Reads one part from the start of `text`: the part and the text after it, or what
+    /// is wrong, by line (`text` beginning on line `first_line`).
+    pub fn from_text(text: &str, first_line: usize) -> Result<(Part, &str), String> {
+        Recorder::from_text(text, first_line).map(|(rec, rest)| (Part(rec), rest))
+    }
+}
+
+/// How many simulations ([`Part`]s) a run of `s` is: one for each of its authorities
+/// when it runs them apart, otherwise one.
+pub fn n_parts(s: &Scenario) -> usize {
+    s.parts().len().max(1)
+}
+
+/// Runs part number `part` (below [`n_parts`]) of one replication under one rule.
+pub fn run_part(s: &Scenario, rule: Rule, seed: u64, replication: u64, part: usize) -> Part {
+    Part(simulate(s, rule, seed, replication, part, false, &mut |_| {}))
+}
+
+fn simulate(
+    s: &Scenario,
+    rule: Rule,
+    seed: u64,
+    replication: u64,
+    part: usize,
+    log_cases: bool,
+    after_day: &mut dyn FnMut(&mut Sim),
+) -> Recorder {
+    let s = if s.parts().is_empty() { s } else { &s.parts()[part] };
+    let seed = authority_seed(seed, &s.authorities[0].code);
+    let mut sim = Sim::new(s, rule, seed, replication);
+    if log_cases {
+        sim.log_cases();
+    }
+    let end = s.run.warmup_days + s.run.horizon_days;
+    while sim.day() < end {
+        sim.step();
+        after_day(&mut sim);
+    }
+    sim.rec
+}
+
+/// The run made of its parts, every one of them in order: the authorities' outcomes add
+/// up in authority order, so the result is the same bits however the parts were run.
+///
+/// # Panics
+/// If `parts` is not [`n_parts`] long.
+pub fn assemble(s: &Scenario, rule: Rule, replication: u64, parts: Vec<Part>) -> RunOutput {
+    assert_eq!(parts.len(), n_parts(s), "a run of this scenario has {} parts", n_parts(s));
     if s.parts().is_empty() {
-        let rec = simulate(s, after_day);
+        let Part(rec) = parts.into_iter().next().expect("one part");
         return RunOutput::of(rule, replication, rec, Vec::new());
     }
     let mut total: Option<Recorder> = None;
-    let mut each = Vec::with_capacity(s.parts().len());
-    for part in s.parts() {
-        let rec = simulate(part, after_day);
+    let mut each = Vec::with_capacity(parts.len());
+    for (part, Part(rec)) in s.parts().iter().zip(parts) {
         let a = &part.authorities[0];
         each.push(AuthorityOutput {
             name: a.name.clone(),
             code: a.code.clone(),
             region: a.region.clone(),
-            metrics: years(&rec),
+            metrics: rec.metrics(DAYS_PER_YEAR as f64),
         });
         match &mut total {
             None => total = Some(rec),

@@ -13,6 +13,7 @@ mod checkpoint;
 mod data;
 mod merge;
 mod report;
+mod run_shard;
 mod sensitivity;
 mod stress;
 mod sweep;
@@ -32,6 +33,7 @@ use anyhow::{Context, Result, bail};
 pub use checkpoint::KeptPoints;
 pub use data::RunData;
 pub use merge::merge;
+pub use run_shard::{shard_tasks, write_run_shard};
 pub use sensitivity::write_sensitivity;
 pub use sweep::{SweepFolder, SweepOptions};
 
@@ -139,6 +141,13 @@ impl Staging {
 
     /// Writes the tables, manifest, charts and report, then puts the folder in place.
     pub fn commit(self, s: &Scenario, scenario_file: &Path, results: &Results) -> Result<PathBuf> {
+        let manifest = manifest(s, scenario_file, &results.plan, self.opts.case_log)?;
+        self.commit_manifest(s, &manifest, results)
+    }
+
+    /// [`Staging::commit`] with the manifest's text given: the merge of a run's shards
+    /// writes the manifest they carry.
+    fn commit_manifest(self, s: &Scenario, manifest: &str, results: &Results) -> Result<PathBuf> {
         let dir = &self.path;
         tables::write_run_tables(dir, results, s.demand.limit_days)?;
         authorities::write(dir, results)?;
@@ -154,8 +163,7 @@ impl Staging {
                 .collect();
             tables::merge_case_parts(&parts, &dir.join("cases.parquet"))?;
         }
-        let manifest = manifest(s, scenario_file, &results.plan, self.opts.case_log)?;
-        std::fs::write(dir.join("manifest.toml"), &manifest).context("writing manifest.toml")?;
+        std::fs::write(dir.join("manifest.toml"), manifest).context("writing manifest.toml")?;
         let as_run = read_manifest(dir)?;
         let data = tables::read_run_data(dir, &as_run)?;
         tables::write_summary(dir, &data.summary_rows(&metric_names()))?;

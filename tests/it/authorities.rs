@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use caseload::model::{Metric, Rule, run_one};
+use caseload::model::{Metric, Part, Rule, n_parts, run_one, run_part};
 use caseload::scenario::Scenario;
 
 /// Two authorities of two teams each; the first sets its own leaving rate and caseload cap.
@@ -162,4 +162,109 @@ fn every_authority_is_fitted_to_its_own_figures_whatever_the_threads() {
     }
     assert_eq!(fitted.parts()[0].workforce.leave_rate_permanent, rate(0));
     assert_eq!(fitted.parts()[1].workforce.leave_rate_permanent, rate(1));
+}
+
+#[test]
+fn a_run_cut_into_its_authorities_and_put_back_together_is_the_same_bits() {
+    let s = load(TWO);
+    assert_eq!(n_parts(&s), 2);
+    let whole = run_one(&s, Rule::ManagerShared, 13, 1);
+    // Each authority's part as text and back, as a shard keeps it.
+    let parts: Vec<Part> = (0..2)
+        .map(|i| {
+            let text = run_part(&s, Rule::ManagerShared, 13, 1, i).to_text();
+            let (part, rest) = Part::from_text(&text, 1).unwrap();
+            assert_eq!(rest, "", "one part is all of its text");
+            assert_eq!(part.to_text(), text, "read back exactly");
+            part
+        })
+        .collect();
+    assert_eq!(caseload::model::assemble(&s, Rule::ManagerShared, 1, parts), whole);
+    // A damaged part is refused with its line.
+    let text = run_part(&s, Rule::ManagerShared, 13, 1, 0).to_text();
+    let e = Part::from_text(&text.replacen("\nreferrals ", "\nreferrals -", 1), 10).unwrap_err();
+    assert!(e.starts_with("line 11: `referrals`"), "{e}");
+    let e = Part::from_text(&text[..text.len() / 2], 1).unwrap_err();
+    assert!(e.contains("expected") || e.contains("ends before") || e.contains("values"), "{e}");
+}
+
+#[test]
+fn a_national_runs_shards_merge_byte_for_byte() {
+    use crate::sweep::{assert_same_files, ok};
+    let dir = crate::scratch("run_shards");
+    let f = dir.join("two.toml");
+    std::fs::write(&f, TWO).unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.join(out);
+        let mut args =
+            vec!["run", f.to_str().unwrap(), "-n", "3", "--seed", "4", "--quiet", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        crate::caseload(&args)
+    };
+    ok(&run("single", &[]));
+    // 2 rules x 3 replications x 2 authorities = 12 tasks in 5 shards: shards cut runs apart.
+    for k in 1..=5 {
+        ok(&run(&format!("shard-{k}"), &["--shard", &format!("{k}/5"), "--threads", &format!("{}", 1 + k % 2)]));
+        assert!(
+            std::fs::read_to_string(dir.join(format!("shard-{k}/shard.toml"))).unwrap().contains("command = \"run\"")
+        );
+    }
+    let shard = |k: usize| dir.join(format!("shard-{k}")).to_string_lossy().into_owned();
+    let merged = dir.join("merged");
+    // Given out of order: the merge orders shards by number.
+    ok(&crate::caseload(&[
+        "merge",
+        "--quiet",
+        "--out",
+        merged.to_str().unwrap(),
+        &shard(4),
+        &shard(2),
+        &shard(1),
+        &shard(5),
+        &shard(3),
+    ]));
+    assert_same_files(&dir.join("single"), &merged);
+
+    // A missing shard is named; a damaged one is refused with its file and line.
+    let o = crate::caseload(&[
+        "merge",
+        &shard(1),
+        &shard(2),
+        &shard(3),
+        &shard(5),
+        "--out",
+        dir.join("m2").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(crate::text(&o.stderr).contains("missing: 4"), "{}", crate::text(&o.stderr));
+    let parts = std::path::PathBuf::from(shard(3)).join("parts.txt");
+    let text = std::fs::read_to_string(&parts).unwrap();
+    std::fs::write(&parts, text.replacen("\nstarted ", "\nstarted x", 1)).unwrap();
+    let all: Vec<String> = (1..=5).map(shard).collect();
+    let m3 = dir.join("m3");
+    let mut args = vec!["merge", "--out", m3.to_str().unwrap()];
+    args.extend(all.iter().map(String::as_str));
+    let o = crate::caseload(&args);
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::text(&o.stderr);
+    assert!(err.contains("parts.txt, task") && err.contains("`started`"), "{err}");
+    assert!(!dir.join("m2").exists() && !dir.join("m3").exists(), "nothing half-written");
+    // A shard of another run (the rules the other way round) is refused.
+    ok(&run("other-3", &["--shard", "3/5", "--rules", "manager_shared,practitioner_only"]));
+    let other = dir.join("other-3").to_string_lossy().into_owned();
+    let o = crate::caseload(&[
+        "merge",
+        &shard(1),
+        &shard(2),
+        &other,
+        &shard(4),
+        &shard(5),
+        "--out",
+        dir.join("m4").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(crate::text(&o.stderr).contains("different runs"), "{}", crate::text(&o.stderr));
+    // The case log is a whole run's: not with --shard.
+    let o = run("logged", &["--shard", "1/2", "--case-log"]);
+    assert_eq!(o.status.code(), Some(2), "{}", crate::text(&o.stderr));
 }
