@@ -7,6 +7,52 @@
 
 use super::case::Tier;
 
+/// The whole-number counters of a [`Recorder`] that add up across authorities
+/// ([`Recorder::absorb`]), in the order of its text form (`text.rs`).
+macro_rules! with_counters {
+    ($m:ident) => {
+        $m!(
+            referrals,
+            rereferrals,
+            high_risk_referrals,
+            over_rated_low,
+            shared,
+            decision_days,
+            consult_waits,
+            consult_wait_days,
+            started,
+            start_days,
+            high_risk_started,
+            high_risk_late,
+            late_days,
+            completed,
+            completion_days,
+            within_limit,
+            completed_in_final_week,
+            missed,
+            allocations,
+            allocation_wait_days,
+            unallocated_days,
+            open_days,
+            leavers_employed,
+            leavers_short_service,
+            employed_days,
+            agency_days,
+            agency_vacancy_days,
+            absent_days,
+            tenure_under_five_days,
+            vacant_days,
+            post_days,
+            cases_held,
+            holder_days,
+            under_two_days,
+            worker_days
+        )
+    };
+}
+
+mod text;
+
 macro_rules! metrics {
     ($($variant:ident => $name:literal, $unit:literal, $label:literal;)*) => {
         /// An outcome of one run (docs/ODD.md section 4.11).
@@ -368,46 +414,8 @@ impl Recorder {
         macro_rules! add {
             ($($f:ident),*) => { $( self.$f += o.$f; )* };
         }
-        add!(
-            referrals,
-            rereferrals,
-            high_risk_referrals,
-            over_rated_low,
-            shared,
-            decision_days,
-            consult_waits,
-            consult_wait_days,
-            started,
-            start_days,
-            high_risk_started,
-            high_risk_late,
-            late_days,
-            completed,
-            completion_days,
-            within_limit,
-            completed_in_final_week,
-            quality,
-            missed,
-            allocations,
-            allocation_wait_days,
-            unallocated_days,
-            open_days,
-            leavers_employed,
-            leavers_short_service,
-            employed_days,
-            agency_days,
-            agency_vacancy_days,
-            absent_days,
-            tenure_under_five_days,
-            vacant_days,
-            post_days,
-            cases_held,
-            holder_days,
-            under_two_days,
-            worker_days,
-            consult_capacity,
-            consult_used
-        );
+        with_counters!(add);
+        add!(quality, consult_capacity, consult_used);
         for t in 0..4 {
             self.decisions[t] += o.decisions[t];
             self.under_rated[t] += o.under_rated[t];
@@ -494,226 +502,6 @@ impl Recorder {
             })
             .collect();
         Metrics(values)
-    }
-}
-
-/// The whole-number counters of a [`Recorder`], in the order of its text form.
-macro_rules! with_counters {
-    ($m:ident) => {
-        $m!(
-            days,
-            referrals,
-            rereferrals,
-            high_risk_referrals,
-            over_rated_low,
-            shared,
-            decision_days,
-            consult_waits,
-            consult_wait_days,
-            started,
-            start_days,
-            high_risk_started,
-            high_risk_late,
-            late_days,
-            completed,
-            completion_days,
-            within_limit,
-            completed_in_final_week,
-            missed,
-            allocations,
-            allocation_wait_days,
-            unallocated_days,
-            open_days,
-            leavers_employed,
-            leavers_short_service,
-            employed_days,
-            agency_days,
-            agency_vacancy_days,
-            absent_days,
-            tenure_under_five_days,
-            vacant_days,
-            post_days,
-            cases_held,
-            holder_days,
-            under_two_days,
-            worker_days,
-            month_cases_held,
-            month_holders
-        )
-    };
-}
-
-/// Lines of `name value...` being read back, with the line number for errors.
-struct TextLines<'a> {
-    lines: std::iter::Enumerate<std::str::Lines<'a>>,
-    /// The line number of the text's first line.
-    first: usize,
-}
-
-impl<'a> TextLines<'a> {
-    /// The values of the next line, which must be named `name`.
-    fn next(&mut self, name: &str) -> Result<(usize, Vec<&'a str>), String> {
-        let (i, line) = self.lines.next().ok_or_else(|| format!("ends before `{name}`"))?;
-        let mut words = line.split_ascii_whitespace();
-        match words.next() {
-            Some(w) if w == name => Ok((self.first + i, words.collect())),
-            other => Err(format!("line {}: expected `{name}`, found `{}`", self.first + i, other.unwrap_or(""))),
-        }
-    }
-
-    fn one<T: std::str::FromStr>(&mut self, name: &str) -> Result<T, String> {
-        let (line, v) = self.next(name)?;
-        match v.as_slice() {
-            [x] => number(line, name, x),
-            _ => Err(format!("line {line}: `{name}` needs one value, has {}", v.len())),
-        }
-    }
-
-    fn many<T: std::str::FromStr>(&mut self, name: &str, len: Option<usize>) -> Result<Vec<T>, String> {
-        let (line, v) = self.next(name)?;
-        if len.is_some_and(|n| n != v.len()) {
-            return Err(format!("line {line}: `{name}` needs {} values, has {}", len.unwrap_or(0), v.len()));
-        }
-        v.iter().map(|x| number(line, name, x)).collect()
-    }
-
-    fn float(&mut self, name: &str) -> Result<f64, String> {
-        let (line, v) = self.next(name)?;
-        match v.as_slice() {
-            [x] => bits(line, name, x),
-            _ => Err(format!("line {line}: `{name}` needs one value, has {}", v.len())),
-        }
-    }
-}
-
-fn number<T: std::str::FromStr>(line: usize, name: &str, x: &str) -> Result<T, String> {
-    x.parse().map_err(|_| format!("line {line}: `{name}`: `{x}` is not a whole number 0 or more in range"))
-}
-
-/// A float written as the hexadecimal of its bits, so it reads back exactly.
-fn bits(line: usize, name: &str, x: &str) -> Result<f64, String> {
-    u64::from_str_radix(x, 16)
-        .map(f64::from_bits)
-        .map_err(|_| format!("line {line}: `{name}`: `{x}` is not the 16 hexadecimal digits of a float"))
-}
-
-fn hex(x: f64) -> String {
-    format!("{:016x}", x.to_bits())
-}
-
-impl MonthRecord {
-    fn to_line(&self) -> String {
-        let ints = [
-            u64::from(self.month),
-            u64::from(self.referrals),
-            u64::from(self.completed),
-            u64::from(self.open_assessments),
-            u64::from(self.unallocated),
-            u64::from(self.headcount),
-            u64::from(self.vacancies),
-            u64::from(self.agency),
-            u64::from(self.leavers),
-            u64::from(self.consult_queue),
-            self.within_limit_to_date,
-            self.completed_to_date,
-            self.holder_days,
-            self.cases_held,
-            u64::from(self.under_two),
-        ];
-        let floats = [self.within_limit_to_date_pct, self.caseload_mean, self.under_two_years_pct];
-        let mut out: Vec<String> = ints.iter().map(u64::to_string).collect();
-        out.extend(floats.iter().map(|&f| hex(f)));
-        out.join(" ")
-    }
-
-    fn from_words(line: usize, name: &str, v: &[&str]) -> Result<MonthRecord, String> {
-        if v.len() != 18 {
-            return Err(format!("line {line}: `{name}` needs 18 values, has {}", v.len()));
-        }
-        let u = |i: usize| number::<u32>(line, name, v[i]);
-        let w = |i: usize| number::<u64>(line, name, v[i]);
-        let f = |i: usize| bits(line, name, v[i]);
-        Ok(MonthRecord {
-            month: u(0)?,
-            referrals: u(1)?,
-            completed: u(2)?,
-            open_assessments: u(3)?,
-            unallocated: u(4)?,
-            headcount: u(5)?,
-            vacancies: u(6)?,
-            agency: u(7)?,
-            leavers: u(8)?,
-            consult_queue: u(9)?,
-            within_limit_to_date: w(10)?,
-            completed_to_date: w(11)?,
-            holder_days: w(12)?,
-            cases_held: w(13)?,
-            under_two: u(14)?,
-            within_limit_to_date_pct: f(15)?,
-            caseload_mean: f(16)?,
-            under_two_years_pct: f(17)?,
-        })
-    }
-}
-
-impl Recorder {
-    /// Every counter as text, one `name value...` line each and floats as the
-    /// hexadecimal of their bits: [`Recorder::from_text`] gives back exactly this
-    /// recorder. The last line is `end`.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        macro_rules! put {
-            ($($f:ident),*) => { $( out.push_str(&format!("{} {}\n", stringify!($f), self.$f)); )* };
-        }
-        with_counters!(put);
-        let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(" ");
-        out.push_str(&format!("decisions {}\n", join(&self.decisions)));
-        out.push_str(&format!("under_rated {}\n", join(&self.under_rated)));
-        out.push_str(&format!("duration_histogram {}\n", join(&self.duration_histogram)));
-        for (name, x) in [
-            ("quality", self.quality),
-            ("consult_capacity", self.consult_capacity),
-            ("consult_used", self.consult_used),
-        ] {
-            out.push_str(&format!("{name} {}\n", hex(x)));
-        }
-        out.push_str(&format!("months {}\n", self.months.len()));
-        for m in &self.months {
-            out.push_str(&format!("m {}\n", m.to_line()));
-        }
-        out.push_str(&format!("month {}\nend\n", self.month.to_line()));
-        out
-    }
-
-    /// Reads back [`Recorder::to_text`]: the recorder and the rest of the text after its
-    /// `end` line, or what is wrong, by line (`text` beginning on line `first_line`).
-    pub fn from_text(text: &str, first_line: usize) -> Result<(Recorder, &str), String> {
-        let mut r = TextLines { lines: text.lines().enumerate(), first: first_line };
-        let mut rec = Recorder::default();
-        macro_rules! get {
-            ($($f:ident),*) => { $( rec.$f = r.one(stringify!($f))?; )* };
-        }
-        with_counters!(get);
-        let four = |v: Vec<u64>| -> [u64; 4] { [v[0], v[1], v[2], v[3]] };
-        rec.decisions = four(r.many("decisions", Some(4))?);
-        rec.under_rated = four(r.many("under_rated", Some(4))?);
-        rec.duration_histogram = r.many("duration_histogram", Some(HISTOGRAM_DAYS + 1))?;
-        rec.quality = r.float("quality")?;
-        rec.consult_capacity = r.float("consult_capacity")?;
-        rec.consult_used = r.float("consult_used")?;
-        let n: usize = r.one("months")?;
-        rec.months = (0..n)
-            .map(|_| {
-                let (line, v) = r.next("m")?;
-                MonthRecord::from_words(line, "m", &v)
-            })
-            .collect::<Result<_, String>>()?;
-        let (line, v) = r.next("month")?;
-        rec.month = MonthRecord::from_words(line, "month", &v)?;
-        let (end, _) = r.next("end")?;
-        // The rest begins after the `end` line.
-        let rest = text.split_inclusive('\n').skip(end + 1 - first_line).map(str::len).sum::<usize>();
-        Ok((rec, &text[text.len() - rest..]))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The charts of a run, each drawn once as PNG and once as SVG from the same code, and
 //! what every chart shares (the bundled font, colours, saving): with `sweep_charts.rs`,
 //! the only place that knows about plotters. Text uses the bundled DejaVu Sans, so a PNG
-//! looks the same on every machine.
+//! looks the same on every machine. It is long because each of a run's six charts is a
+//! function here, beside the helpers they share.
 
 use std::path::Path;
 use std::sync::Once;

@@ -12,7 +12,7 @@ use super::report::{LOAD_CHECK, base64, difference_unit, esc, num};
 use super::{sweep_tables, uncertainty_charts, write_atomic};
 use crate::scenario::params::{self, On, fmt_num};
 use crate::sweep::{Row, Sweep};
-use crate::uncertainty::{self, Analysis, Crossing, Design};
+use crate::uncertainty::{self, Analysis, Crossing, Design, Sobol};
 
 /// A short name for a factor: its key, or the label for a reader.
 fn short(a: &Analysis, f: usize) -> String {
@@ -282,12 +282,10 @@ fn report(dir: &Path, sw: &Sweep, a: &Analysis, chosen: &[usize]) -> Result<Stri
     }
     h.push_str("</ul>\n<h2>What it rests on</h2>\n");
     for (m, idx) in &a.sobol {
-        let mut order: Vec<usize> = (0..idx.len()).collect();
-        order.sort_by(|&x, &y| idx[y].total.total_cmp(&idx[x].total));
-        let top: Vec<String> = order
-            .iter()
+        let top: Vec<String> = Sobol::by_total(idx)
+            .into_iter()
             .take(3)
-            .map(|&i| {
+            .map(|i| {
                 format!(
                     "<b>{}</b> (total index {} [{}, {}])",
                     esc(&short(a, d.sobol[i])),

@@ -244,12 +244,10 @@ pub fn render(a: &Analysis, first: &str, second: &str) -> String {
         );
     }
     for (m, idx) in &a.sobol {
-        let mut order: Vec<usize> = (0..idx.len()).collect();
-        order.sort_by(|&x, &y| idx[y].total.total_cmp(&idx[x].total));
-        let top: Vec<String> = order
-            .iter()
+        let top: Vec<String> = Sobol::by_total(idx)
+            .into_iter()
             .take(3)
-            .map(|&i| format!("{} {:.2}", a.design.factors[a.design.sobol[i]].path, idx[i].total))
+            .map(|i| format!("{} {:.2}", a.design.factors[a.design.sobol[i]].path, idx[i].total))
             .collect();
         let _ = writeln!(out, "carried by (total Sobol index), {}: {}", m.name(), top.join(", "));
     }

@@ -69,6 +69,15 @@ pub struct Sobol {
     pub total_ci: (f64, f64),
 }
 
+impl Sobol {
+    /// The positions of `indices`, largest total index first (ties in position order).
+    pub fn by_total(indices: &[Sobol]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..indices.len()).collect();
+        order.sort_by(|&x, &y| indices[y].total.total_cmp(&indices[x].total));
+        order
+    }
+}
+
 /// Saltelli (2010) first-order and Jansen (1999) total indices from `f_a`, `f_b` and
 /// `f_ab[i]` (A with column `i` from B), over the rows `idx` (all rows, or a bootstrap
 /// resample). The variance is that of A and B's outputs together.

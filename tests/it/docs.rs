@@ -191,6 +191,8 @@ fn the_output_layer_runs_nothing() {
         "Sim::new(",
         "experiment::run(",
         "run_logged(",
+        "run_tasks(",
+        "run_part(",
         "sweep::run(",
         "sensitivity::run(",
         "calibrate::compare(",
