@@ -1,12 +1,11 @@
 //! Results a person can use: tables, charts and report, written atomically and
 //! reproducibly.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::{caseload, scratch, text};
+use crate::{caseload, files, scratch, text};
 
 use caseload::model::Metric;
 use polars::prelude::*;
@@ -32,14 +31,6 @@ pub(crate) fn run_teaching(out: &Path, extra: &[&str]) -> Output {
 
 fn parquet(path: &Path) -> DataFrame {
     ParquetReader::new(File::open(path).unwrap()).finish().unwrap()
-}
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-        .collect()
 }
 
 const CHARTS: &[&str] = &[

@@ -1,7 +1,6 @@
 //! Sweeps: the `[sweep]` section, shards and their merge, resuming, and the sensitivity
 //! analysis.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -10,7 +9,7 @@ use caseload::scenario::Scenario;
 use caseload::sweep::Sweep;
 use polars::prelude::*;
 
-use crate::{caseload, scratch, text};
+use crate::{caseload, files, scratch, text};
 
 const SMALL_SWEEP: &str = r#"
 [sweep]
@@ -40,17 +39,6 @@ pub(crate) fn sweep(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
         vec!["sweep", scenario.to_str().unwrap(), "-n", "3", "--seed", "5", "--quiet", "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     caseload(&args)
-}
-
-/// Every file of a folder, by name, with its bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 pub(crate) fn assert_same_files(a: &Path, b: &Path) {

@@ -1,10 +1,9 @@
 //! The verdict under uncertainty, through the binary: certain answers where the priors
 //! make them certain, a planted break-even recovered, shards merged byte for byte.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::{caseload, text};
+use crate::{caseload, files, text};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -103,14 +102,6 @@ fn break_even_recovers_a_planted_threshold() {
     // 0.035^2 / (0.15 x 0.09) = 0.0907.
     let pct: f64 = rows[0][7].parse().unwrap();
     assert!((pct - 9.07).abs() < 1.5, "{pct}");
-}
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-        .collect()
 }
 
 #[test]
