@@ -72,7 +72,8 @@ impl Results {
 
 /// Receives one run's completed-case records in batches, in the order they completed.
 pub trait CaseSink: Send {
-    fn write(&mut self, batch: &[CaseRecord]);
+    /// Cases of the run's part number `part` (its authority, when it runs several apart).
+    fn write(&mut self, part: usize, batch: &[CaseRecord]);
     fn finish(self: Box<Self>);
 }
 
@@ -103,10 +104,10 @@ pub fn run_logged(
 fn run_one_logged(s: &Scenario, rule: Rule, seed: u64, rep: u64, mut sink: Box<dyn CaseSink>) -> RunOutput {
     let end = s.run.warmup_days + s.run.horizon_days;
     let mut batch = Vec::new();
-    let out = run_stepping(s, rule, seed, rep, true, &mut |sim| {
+    let out = run_stepping(s, rule, seed, rep, true, &mut |part, sim| {
         if sim.day().is_multiple_of(LOG_EVERY_DAYS) || sim.day() == end {
             sim.take_case_log(&mut batch);
-            sink.write(&batch);
+            sink.write(part, &batch);
             batch.clear();
         }
     });

@@ -43,7 +43,7 @@ impl RunOutput {
 
 /// Runs one replication of a scenario under one rule, warm-up and horizon.
 pub fn run_one(s: &Scenario, rule: Rule, seed: u64, replication: u64) -> RunOutput {
-    run_stepping(s, rule, seed, replication, false, &mut |_| {})
+    run_stepping(s, rule, seed, replication, false, &mut |_, _| {})
 }
 
 /// One authority's outcomes within a run of several.
@@ -55,8 +55,9 @@ pub struct AuthorityOutput {
     pub metrics: Metrics,
 }
 
-/// Runs one replication as [`run_one`] does, calling `after_day` after every working day
-/// of every simulation (with the case log on when `log_cases`). A scenario with several
+/// Runs one replication as [`run_one`] does, calling `after_day` with the part's number
+/// and the simulation after every working day of every simulation (with the case log on
+/// when `log_cases`). A scenario with several
 /// authorities, or one that sets its own values, runs as one simulation per authority
 /// ([`Scenario::parts`]), each on its own streams ([`authority_seed`]), and the run's
 /// outcomes add up their counters: the authorities share only the clock, so the run is
@@ -67,7 +68,7 @@ pub fn run_stepping(
     seed: u64,
     replication: u64,
     log_cases: bool,
-    after_day: &mut dyn FnMut(&mut Sim),
+    after_day: &mut dyn FnMut(usize, &mut Sim),
 ) -> RunOutput {
     let parts = (0..n_parts(s)).map(|i| Part(simulate(s, rule, seed, replication, i, log_cases, after_day))).collect();
     assemble(s, rule, replication, parts)
@@ -100,7 +101,7 @@ pub fn n_parts(s: &Scenario) -> usize {
 
 /// Runs part number `part` (below [`n_parts`]) of one replication under one rule.
 pub fn run_part(s: &Scenario, rule: Rule, seed: u64, replication: u64, part: usize) -> Part {
-    Part(simulate(s, rule, seed, replication, part, false, &mut |_| {}))
+    Part(simulate(s, rule, seed, replication, part, false, &mut |_, _| {}))
 }
 
 fn simulate(
@@ -110,7 +111,7 @@ fn simulate(
     replication: u64,
     part: usize,
     log_cases: bool,
-    after_day: &mut dyn FnMut(&mut Sim),
+    after_day: &mut dyn FnMut(usize, &mut Sim),
 ) -> Recorder {
     let s = if s.parts().is_empty() { s } else { &s.parts()[part] };
     let seed = authority_seed(seed, &s.authorities[0].code);
@@ -121,7 +122,7 @@ fn simulate(
     let end = s.run.warmup_days + s.run.horizon_days;
     while sim.day() < end {
         sim.step();
-        after_day(&mut sim);
+        after_day(part, &mut sim);
     }
     sim.rec
 }

@@ -161,7 +161,8 @@ impl Staging {
                 .enumerate()
                 .map(|(i, r)| (self.case_part(i), r.rule.name(), r.replication as u32))
                 .collect();
-            tables::merge_case_parts(&parts, &dir.join("cases.parquet"))?;
+            let codes: Vec<String> = s.parts().iter().map(|p| p.authorities[0].code.clone()).collect();
+            tables::merge_case_parts(&parts, &codes, &dir.join("cases.parquet"))?;
         }
         std::fs::write(dir.join("manifest.toml"), manifest).context("writing manifest.toml")?;
         let as_run = read_manifest(dir)?;

@@ -220,7 +220,7 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord]) -> Result<DataFrame> {
+fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord], authority: Option<Vec<&str>>) -> Result<DataFrame> {
     let col_u32 =
         |name: &str, f: fn(&CaseRecord) -> u32| Column::new(name.into(), rows.iter().map(f).collect::<Vec<u32>>());
     let col_bool =
@@ -230,9 +230,12 @@ fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord]) -> Result<Data
     let col_str = |name: &str, f: fn(&CaseRecord) -> &'static str| {
         Column::new(name.into(), rows.iter().map(f).collect::<Vec<&str>>())
     };
-    Ok(DataFrame::new_infer_height(vec![
+    let mut columns = vec![
         Column::new("rule".into(), vec![rule; rows.len()]),
         Column::new("replication".into(), vec![replication; rows.len()]),
+    ];
+    columns.extend(authority.map(|codes| Column::new("authority_code".into(), codes)));
+    columns.extend([
         Column::new("case_key".into(), rows.iter().map(|c| c.key).collect::<Vec<u64>>()),
         col_bool("is_rereferral", |c| c.is_rereferral),
         col_u32("arrival_day", |c| c.arrival_day),
@@ -246,13 +249,14 @@ fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord]) -> Result<Data
         col_bool("missed", |c| c.missed),
         col_f64("worker_years", |c| c.worker_years),
         col_str("worker_kind", |c| kind_name(c.worker_kind)),
-    ])?)
+    ]);
+    Ok(DataFrame::new_infer_height(columns)?)
 }
 
-/// Bytes one case record takes in a spill part.
-const RECORD_BYTES: usize = 44;
+/// Bytes one case record takes in a spill part, with its part's number.
+const RECORD_BYTES: usize = 46;
 
-fn encode(c: &CaseRecord, out: &mut Vec<u8>) {
+fn encode(part: u16, c: &CaseRecord, out: &mut Vec<u8>) {
     out.extend_from_slice(&c.key.to_le_bytes());
     for v in [c.arrival_day, c.days_to_decision, c.days_to_start, c.days_to_completion] {
         out.extend_from_slice(&v.to_le_bytes());
@@ -266,12 +270,14 @@ fn encode(c: &CaseRecord, out: &mut Vec<u8>) {
         Kind::Agency => 2,
     };
     out.extend_from_slice(&[flags, c.true_tier as u8, c.decided_tier as u8, kind]);
+    out.extend_from_slice(&part.to_le_bytes());
 }
 
-fn decode(b: &[u8]) -> CaseRecord {
+/// A record and its part's number.
+fn decode(b: &[u8]) -> (u16, CaseRecord) {
     let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
     let f64_at = |i: usize| f64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-    CaseRecord {
+    let c = CaseRecord {
         key: u64::from_le_bytes(b[0..8].try_into().expect("8 bytes")),
         arrival_day: u32_at(8),
         days_to_decision: u32_at(12),
@@ -285,7 +291,8 @@ fn decode(b: &[u8]) -> CaseRecord {
         true_tier: Tier::ALL[b[41] as usize],
         decided_tier: Tier::ALL[b[42] as usize],
         worker_kind: [Kind::Permanent, Kind::NewlyQualified, Kind::Agency][b[43] as usize],
-    }
+    };
+    (u16::from_le_bytes([b[44], b[45]]), c)
 }
 
 /// Spills one run's case log, as it comes, to its own part file of fixed-width records:
@@ -307,27 +314,29 @@ impl CasePart {
         slot.get_or_insert_with(|| format!("{}: {e}", self.path.display()));
     }
 
-    fn try_write(&mut self, batch: &[CaseRecord]) -> std::io::Result<()> {
+    fn try_write(&mut self, part: usize, batch: &[CaseRecord]) -> std::io::Result<()> {
         if self.file.is_none() {
             self.file = Some(std::io::BufWriter::new(File::create(&self.path)?));
         }
         self.bytes.clear();
+        // At most 400 authorities, so a part's number fits (the scenario checks it).
+        let part = u16::try_from(part).expect("fewer than 65,536 parts");
         for c in batch {
-            encode(c, &mut self.bytes);
+            encode(part, c, &mut self.bytes);
         }
         self.file.as_mut().expect("opened").write_all(&self.bytes)
     }
 }
 
 impl CaseSink for CasePart {
-    fn write(&mut self, batch: &[CaseRecord]) {
-        if let Err(e) = self.try_write(batch) {
+    fn write(&mut self, part: usize, batch: &[CaseRecord]) {
+        if let Err(e) = self.try_write(part, batch) {
             self.fail(e);
         }
     }
 
     fn finish(mut self: Box<Self>) {
-        let r = self.try_write(&[]).and_then(|_| self.file.as_mut().expect("opened").flush());
+        let r = self.try_write(0, &[]).and_then(|_| self.file.as_mut().expect("opened").flush());
         if let Err(e) = r {
             self.fail(e);
         }
@@ -336,12 +345,15 @@ impl CaseSink for CasePart {
 
 /// Joins the case-log parts, in plan order, into one Parquet file, a row group of
 /// [`CASE_ROWS_PER_GROUP`] cases at a time, removing each part once copied: memory holds
-/// one row group, whatever the horizon. `runs` names each part's rule and replication.
-pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], out: &Path) -> Result<()> {
+/// one row group, whatever the horizon. `parts` names each spill's rule and replication;
+/// `codes`, when the run has several authorities, names each authority by its part's
+/// number, written in an `authority_code` column.
+pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], codes: &[String], out: &Path) -> Result<()> {
     let mut file = Some(File::create(out).with_context(|| format!("creating {}", out.display()))?);
     let mut writer: Option<polars::io::parquet::write::BatchedWriter<File>> = None;
     let mut buf = vec![0u8; RECORD_BYTES * CASE_ROWS_PER_GROUP];
     let mut rows = Vec::with_capacity(CASE_ROWS_PER_GROUP);
+    let mut in_part = Vec::with_capacity(CASE_ROWS_PER_GROUP);
     for (part, rule, replication) in parts {
         let mut f = std::io::BufReader::new(File::open(part).with_context(|| format!("opening {}", part.display()))?);
         loop {
@@ -356,10 +368,26 @@ pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], out: &Path) -> Result<
                 bail!("{} ends in a partial record: the case log was cut short", part.display());
             }
             rows.clear();
-            rows.extend(buf[..filled].chunks_exact(RECORD_BYTES).map(decode));
+            in_part.clear();
+            for (part, c) in buf[..filled].chunks_exact(RECORD_BYTES).map(decode) {
+                in_part.push(part);
+                rows.push(c);
+            }
+            let authority = if codes.is_empty() {
+                None
+            } else {
+                let code = |p: &u16| codes.get(usize::from(*p)).map(String::as_str);
+                Some(
+                    in_part
+                        .iter()
+                        .map(code)
+                        .collect::<Option<Vec<&str>>>()
+                        .with_context(|| format!("{} names an authority the run does not have", part.display()))?,
+                )
+            };
             // The first part gives the file its schema even when it holds no cases.
             if !rows.is_empty() || writer.is_none() {
-                let mut df = cases_frame(rule, *replication, &rows)?;
+                let mut df = cases_frame(rule, *replication, &rows, authority)?;
                 if writer.is_none() {
                     let f = file.take().expect("the output file");
                     writer = Some(ParquetWriter::new(f).set_parallel(false).batched(df.schema())?);
@@ -403,8 +431,8 @@ mod tests {
             worker_kind: Kind::NewlyQualified,
         };
         let mut bytes = Vec::new();
-        encode(&c, &mut bytes);
+        encode(301, &c, &mut bytes);
         assert_eq!(bytes.len(), RECORD_BYTES);
-        assert_eq!(decode(&bytes), c);
+        assert_eq!(decode(&bytes), (301, c));
     }
 }

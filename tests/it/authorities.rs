@@ -268,3 +268,35 @@ fn a_national_runs_shards_merge_byte_for_byte() {
     let o = run("logged", &["--shard", "1/2", "--case-log"]);
     assert_eq!(o.status.code(), Some(2), "{}", crate::text(&o.stderr));
 }
+
+#[test]
+fn a_national_runs_case_log_names_each_cases_authority() {
+    use polars::prelude::*;
+    let dir = crate::scratch("authorities_cases");
+    let f = dir.join("two.toml");
+    std::fs::write(&f, TWO).unwrap();
+    let out = dir.join("out");
+    let args =
+        ["run", f.to_str().unwrap(), "-n", "1", "--seed", "4", "--case-log", "--quiet", "--out", out.to_str().unwrap()];
+    crate::sweep::ok(&crate::caseload(&args));
+    let cases = ParquetReader::new(std::fs::File::open(out.join("cases.parquet")).unwrap()).finish().unwrap();
+    let column = |name: &str| -> Vec<String> {
+        cases.column(name).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+    };
+    let (rules, codes) = (column("rule"), column("authority_code"));
+    // Each authority's rows are its completed assessments: 2 years of its assessments a year.
+    let s = load(TWO);
+    for rule in [Rule::PractitionerOnly, Rule::ManagerShared] {
+        let r = run_one(&s, rule, 4, 0);
+        for a in &r.authorities {
+            let rows = rules.iter().zip(&codes).filter(|(r, c)| **r == rule.name() && **c == a.code).count();
+            let completed = a.metrics.get(Metric::AssessmentsPerYear) * 2.0;
+            assert!(
+                rows > 0 && rows as f64 == completed.round(),
+                "{} under {}: {rows} rows, {completed}",
+                a.code,
+                rule.name()
+            );
+        }
+    }
+}

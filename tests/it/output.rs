@@ -199,6 +199,7 @@ fn the_case_log_has_a_row_per_completed_assessment() {
     ] {
         assert!(cases.column(name).is_ok(), "cases.parquet lacks {name}");
     }
+    assert!(cases.column("authority_code").is_err(), "one authority: no authority column");
 }
 
 /// Peak resident memory of a `caseload run` in kB (with or without the case log), and the
