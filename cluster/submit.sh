@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Submit a sharded `caseload sweep` (or, with COMMAND=run, a sharded `caseload run`, such as
-# a national run cut by authority and replication) to Slurm: a job array of SHARDS tasks
-# (cluster/sweep.sbatch), then the merge (cluster/merge.sbatch), which starts only when
-# every shard has succeeded.
+# Submit a sharded `caseload sweep` (or, with COMMAND=uncertainty, a `caseload uncertainty`;
+# with COMMAND=run, a `caseload run`, such as a national run cut by authority and
+# replication) to Slurm: a job array of SHARDS tasks (cluster/sweep.sbatch), then the
+# merge (cluster/merge.sbatch), which starts only when every shard has succeeded.
 #
 # usage: cluster/submit.sh [--wait] SCENARIO WORK OUT SHARDS [sbatch options...]
 #
@@ -14,8 +14,8 @@
 #   sbatch options go to both jobs, e.g. --partition=short --account=proj --time=2:00:00
 #
 # Environment: CASELOAD (the binary; default `caseload` on PATH), COMMAND (sweep, the
-# default, or run), REPLICATIONS (passed as --replications), MAX_RUNNING (at most this
-# many shards at once: --array=1-N%M).
+# default, uncertainty or run), REPLICATIONS (passed as --replications), MAX_RUNNING (at
+# most this many shards at once: --array=1-N%M).
 # WORK, OUT, SCENARIO and CASELOAD must be on a file system every node sees.
 #
 # Prints `sweep_job=ID` and `merge_job=ID` on standard output.
@@ -55,7 +55,7 @@ scenario=${positional[0]} work=${positional[1]} out=${positional[2]} shards=${po
 command -v sbatch >/dev/null 2>&1 || fail "sbatch not found: is this a Slurm login node?"
 [[ $shards =~ ^[1-9][0-9]*$ ]] || fail "SHARDS must be a positive whole number, not '$shards'"
 [[ -f $scenario ]] || fail "no scenario file $scenario"
-[[ ${COMMAND:-sweep} =~ ^(sweep|run)$ ]] || fail "COMMAND must be sweep or run, not '$COMMAND'"
+[[ ${COMMAND:-sweep} =~ ^(sweep|uncertainty|run)$ ]] || fail "COMMAND must be sweep, uncertainty or run, not '$COMMAND'"
 if [[ -n ${MAX_RUNNING:-} ]]; then
     [[ $MAX_RUNNING =~ ^[1-9][0-9]*$ ]] || fail "MAX_RUNNING must be a positive whole number"
 fi

@@ -5,8 +5,9 @@
 # Before that, a submission whose shards stop early (caseload's CASELOAD_STOP_AFTER_POINTS
 # test hook) must fail with the merge cancelled, and the next submission must resume them.
 # After it, submitting again must skip every shard as finished and merge the same files.
-# Last, a national run of three authorities sharded with COMMAND=run must merge into the
-# files of the single-process run, byte for byte.
+# Then a national run of three authorities sharded with COMMAND=run, and a small
+# uncertainty analysis with COMMAND=uncertainty, must each merge into the files of the
+# single-process command, byte for byte.
 #
 # usage: cluster/test-slurm.sh path/to/caseload scenario.toml
 #
@@ -350,3 +351,20 @@ done
 compare_dirs "$tmp/national-single" "$tmp/national-merged" \
     || die "national: merged folder differs from the single-process run"
 log "national: $SHARDS run shards merged equal the single-process run ($(find "$tmp/national-single" -type f | wc -l) files)"
+
+# 4. An uncertainty analysis sharded (COMMAND=uncertainty): a small one of the teaching
+#    scenario, cut into SHARDS slices and merged, equals the single-process analysis.
+uncertain=$tmp/uncertainty.toml
+{
+    cat "$here/../scenarios/teaching_one_team.toml"
+    printf '\n[uncertainty]\ndraws = 8\nreplications = 2\nsobol_base = 4\nbreakeven_points = 3\n'
+    printf 'factors = ["workforce.lone_decision_leave_effect", "judgement.lone_rating_shift"]\n'
+    printf 'concerns = ["late_days_per_high_risk_referral > 0.5"]\n'
+} >"$uncertain"
+timeout --kill-after=10 "$TIMEOUT" \
+    "$CASELOAD" uncertainty "$uncertain" --out "$tmp/uncertainty-single" --replications "$REPLICATIONS" --quiet >/dev/null \
+    || die "uncertainty: the single-process analysis failed (exit code $?)"
+submit uncertainty "$tmp/uncertainty-merged" success uncertainty "$uncertain" "$tmp/work-uncertainty"
+compare_dirs "$tmp/uncertainty-single" "$tmp/uncertainty-merged" \
+    || die "uncertainty: merged folder differs from the single-process analysis"
+log "uncertainty: $SHARDS shards merged equal the single-process analysis ($(find "$tmp/uncertainty-single" -type f | wc -l) files)"
