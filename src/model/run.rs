@@ -3,7 +3,7 @@
 //! ([`Part`]) per authority added up in authority order.
 
 use super::record::Recorder;
-use super::{Rule, Sim, authority_seed};
+use super::{Rule, Sim, authority_seed, month_of};
 use crate::model::{Metrics, MonthRecord};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
@@ -90,6 +90,24 @@ impl Part {
     /// is wrong, by line (`text` beginning on line `first_line`).
     pub fn from_text(text: &str, first_line: usize) -> Result<(Part, &str), String> {
         Recorder::from_text(text, first_line).map(|(rec, rest)| (Part(rec), rest))
+    }
+
+    /// Whether a part read back has the shape a run of `s` gives every part: the
+    /// horizon's working days, and its months numbered in order. (The counters' values
+    /// are the shard's word.)
+    pub fn check(&self, s: &Scenario) -> Result<(), String> {
+        let (rec, horizon) = (&self.0, s.run.horizon_days);
+        if rec.days != u64::from(horizon) {
+            return Err(format!("`days` is {}; this run's horizon is {horizon} working days", rec.days));
+        }
+        let months = (0..horizon).filter(|&h| month_of(h + 1) != month_of(h)).count();
+        if rec.months.len() != months {
+            return Err(format!("`months` is {}; this run's horizon has {months}", rec.months.len()));
+        }
+        match rec.months.iter().enumerate().find(|(i, m)| m.month as usize != *i) {
+            Some((i, m)) => Err(format!("month {} of the part is numbered {}, not {i}", i + 1, m.month)),
+            None => Ok(()),
+        }
     }
 }
 

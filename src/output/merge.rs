@@ -85,12 +85,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
             ),
             _ => {}
         }
+        if n == 0 || n > dirs.len().max(1) * 1000 || k == 0 || k > n {
+            bail!("{}: shard {k} of {n} is not a shard of a {this} cut into {n}", d.join("shard.toml").display());
+        }
         if manifest.is_none() {
             manifest = Some((m, d.clone()));
             command = Some(this);
-        }
-        if n == 0 || n > dirs.len().max(1) * 1000 || k == 0 || k > n {
-            bail!("{}: shard {k} of {n} is not a shard of a sweep cut into {n}", d.join("shard.toml").display());
         }
         shards.push(Shard { k, n, first, end, total, dir: d.clone() });
     }

@@ -54,8 +54,18 @@ pub fn write_run_shard(
     })
 }
 
-/// Reads the parts of tasks `range` from a shard's `parts.txt`.
-fn read(path: &Path, range: Range<usize>) -> Result<Vec<Part>> {
+/// The tasks of `range` in words, numbered as `parts.txt` numbers them (from 0).
+fn tasks_text(range: &Range<usize>) -> String {
+    match range.len() {
+        0 => "no tasks".into(),
+        1 => format!("task {}", range.start),
+        _ => format!("tasks {} to {}", range.start, range.end - 1),
+    }
+}
+
+/// Reads the parts of tasks `range` of a run of `s` from a shard's `parts.txt`, each
+/// checked to have the shape the run gives it.
+fn read(path: &Path, range: Range<usize>, s: &Scenario) -> Result<Vec<Part>> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
     let mut rest = text.as_str();
     let mut line = 1;
@@ -66,27 +76,23 @@ fn read(path: &Path, range: Range<usize>) -> Result<Vec<Part>> {
     let mut parts = Vec::with_capacity(range.len());
     for t in range.clone() {
         let (head, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        let head = head.trim_end();
         if head != format!("task {t}") {
             bail!(
-                "{}, line {line}: expected `task {t}` (this shard holds tasks {} to {}), found `{head}`",
+                "{}, line {line}: expected `task {t}` (this shard holds {}), found `{head}`",
                 path.display(),
-                range.start,
-                range.end - 1
+                tasks_text(&range)
             );
         }
-        let (part, next) =
-            Part::from_text(after, line + 1).map_err(|e| anyhow::anyhow!("{}, task {t}: {e}", path.display()))?;
+        let task = |e: String| anyhow::anyhow!("{}, task {t}: {e}", path.display());
+        let (part, next) = Part::from_text(after, line + 1).map_err(task)?;
+        part.check(s).map_err(task)?;
         line += 1 + after[..after.len() - next.len()].lines().count();
         parts.push(part);
         rest = next;
     }
     if !rest.trim().is_empty() {
-        bail!(
-            "{}, line {line}: more than the tasks {} to {} this shard holds",
-            path.display(),
-            range.start,
-            range.end - 1
-        );
+        bail!("{}, line {line}: more than the {} this shard holds", path.display(), tasks_text(&range));
     }
     Ok(parts)
 }
@@ -109,7 +115,7 @@ pub(super) fn merge(
     )?;
     let mut parts = Vec::with_capacity(total);
     for sh in shards {
-        parts.extend(read(&sh.dir.join(PARTS), sh.first..sh.end)?);
+        parts.extend(read(&sh.dir.join(PARTS), sh.first..sh.end, s)?);
     }
     let results = experiment::assemble(s, &plan, parts);
     let staging = Staging::begin(&Options { dir: out.to_path_buf(), force, case_log: false })?;

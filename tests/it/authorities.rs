@@ -239,15 +239,37 @@ fn a_national_runs_shards_merge_byte_for_byte() {
     assert!(crate::text(&o.stderr).contains("missing: 4"), "{}", crate::text(&o.stderr));
     let parts = std::path::PathBuf::from(shard(3)).join("parts.txt");
     let text = std::fs::read_to_string(&parts).unwrap();
-    std::fs::write(&parts, text.replacen("\nstarted ", "\nstarted x", 1)).unwrap();
+    // The first line of the first part that starts with `name `, replaced by `with` (and
+    // the line after it dropped when `drop_next`).
+    let damaged = |name: &str, with: &str, drop_next: bool| -> String {
+        let mut lines: Vec<&str> = text.lines().collect();
+        let i = lines.iter().position(|l| l.starts_with(&format!("{name} "))).unwrap();
+        lines[i] = with;
+        if drop_next {
+            lines.remove(i + 1);
+        }
+        lines.join("\n") + "\n"
+    };
+    let months: usize = text.lines().find_map(|l| l.strip_prefix("months ")).unwrap().parse().unwrap();
     let all: Vec<String> = (1..=5).map(shard).collect();
     let m3 = dir.join("m3");
     let mut args = vec!["merge", "--out", m3.to_str().unwrap()];
     args.extend(all.iter().map(String::as_str));
-    let o = crate::caseload(&args);
-    assert_eq!(o.status.code(), Some(2));
-    let err = crate::text(&o.stderr);
-    assert!(err.contains("parts.txt, task") && err.contains("`started`"), "{err}");
+    for (damage, says) in [
+        (damaged("started", "started x", false), "`started`: `x` is not a whole number"),
+        // So large that adding the authorities up could overflow.
+        (damaged("referrals", "referrals 9007199254740993", false), "from 0 to 9007199254740992"),
+        // Parts of another shape than the run's: a shorter horizon, a month missing.
+        (damaged("days", "days 200", false), "`days` is 200; this run's horizon is 500 working days"),
+        (damaged("months", &format!("months {}", months - 1), true), "`months` is"),
+    ] {
+        std::fs::write(&parts, damage).unwrap();
+        let o = crate::caseload(&args);
+        assert_eq!(o.status.code(), Some(2));
+        let err = crate::text(&o.stderr);
+        assert!(err.contains("parts.txt, task") && err.contains(says), "{says}: {err}");
+    }
+    std::fs::write(&parts, &text).unwrap();
     assert!(!dir.join("m2").exists() && !dir.join("m3").exists(), "nothing half-written");
     // A shard of another run (the rules the other way round) is refused.
     ok(&run("other-3", &["--shard", "3/5", "--rules", "manager_shared,practitioner_only"]));

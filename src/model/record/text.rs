@@ -4,6 +4,12 @@
 
 use super::{HISTOGRAM_DAYS, MonthRecord, Recorder};
 
+/// The most a counter read back may hold: 2^53, so that the counters of up to 400
+/// authorities add up without overflow. A real run's counters are far below it.
+const COUNT_MAX: u64 = 1 << 53;
+/// The most a month's 32-bit count read back may hold: 2^22, for the same reason.
+const MONTH_COUNT_MAX: u64 = 1 << 22;
+
 /// Lines of `name value...` being read back, with the line number for errors.
 struct TextLines<'a> {
     lines: std::iter::Enumerate<std::str::Lines<'a>>,
@@ -22,20 +28,20 @@ impl<'a> TextLines<'a> {
         }
     }
 
-    fn one<T: std::str::FromStr>(&mut self, name: &str) -> Result<T, String> {
+    fn one(&mut self, name: &str) -> Result<u64, String> {
         let (line, v) = self.next(name)?;
         match v.as_slice() {
-            [x] => number(line, name, x),
+            [x] => count(line, name, x, COUNT_MAX),
             _ => Err(format!("line {line}: `{name}` needs one value, has {}", v.len())),
         }
     }
 
-    fn many<T: std::str::FromStr>(&mut self, name: &str, len: Option<usize>) -> Result<Vec<T>, String> {
+    fn many(&mut self, name: &str, len: usize) -> Result<Vec<u64>, String> {
         let (line, v) = self.next(name)?;
-        if len.is_some_and(|n| n != v.len()) {
-            return Err(format!("line {line}: `{name}` needs {} values, has {}", len.unwrap_or(0), v.len()));
+        if len != v.len() {
+            return Err(format!("line {line}: `{name}` needs {len} values, has {}", v.len()));
         }
-        v.iter().map(|x| number(line, name, x)).collect()
+        v.iter().map(|x| count(line, name, x, COUNT_MAX)).collect()
     }
 
     fn float(&mut self, name: &str) -> Result<f64, String> {
@@ -47,8 +53,12 @@ impl<'a> TextLines<'a> {
     }
 }
 
-fn number<T: std::str::FromStr>(line: usize, name: &str, x: &str) -> Result<T, String> {
-    x.parse().map_err(|_| format!("line {line}: `{name}`: `{x}` is not a whole number 0 or more in range"))
+/// A whole number from 0 to `max`.
+fn count(line: usize, name: &str, x: &str, max: u64) -> Result<u64, String> {
+    x.parse::<u64>()
+        .ok()
+        .filter(|&v| v <= max)
+        .ok_or_else(|| format!("line {line}: `{name}`: `{x}` is not a whole number from 0 to {max}"))
 }
 
 /// A float written as the hexadecimal of its bits, so it reads back exactly.
@@ -91,8 +101,8 @@ impl MonthRecord {
         if v.len() != 18 {
             return Err(format!("line {line}: `{name}` needs 18 values, has {}", v.len()));
         }
-        let u = |i: usize| number::<u32>(line, name, v[i]);
-        let w = |i: usize| number::<u64>(line, name, v[i]);
+        let u = |i: usize| count(line, name, v[i], MONTH_COUNT_MAX).map(|x| x as u32);
+        let w = |i: usize| count(line, name, v[i], COUNT_MAX);
         let f = |i: usize| bits(line, name, v[i]);
         Ok(MonthRecord {
             month: u(0)?,
@@ -160,13 +170,13 @@ impl Recorder {
         with_counters!(get);
         get!(month_cases_held, month_holders);
         let four = |v: Vec<u64>| -> [u64; 4] { [v[0], v[1], v[2], v[3]] };
-        rec.decisions = four(r.many("decisions", Some(4))?);
-        rec.under_rated = four(r.many("under_rated", Some(4))?);
-        rec.duration_histogram = r.many("duration_histogram", Some(HISTOGRAM_DAYS + 1))?;
+        rec.decisions = four(r.many("decisions", 4)?);
+        rec.under_rated = four(r.many("under_rated", 4)?);
+        rec.duration_histogram = r.many("duration_histogram", HISTOGRAM_DAYS + 1)?;
         rec.quality = r.float("quality")?;
         rec.consult_capacity = r.float("consult_capacity")?;
         rec.consult_used = r.float("consult_used")?;
-        let n: usize = r.one("months")?;
+        let n = r.one("months")?;
         rec.months = (0..n)
             .map(|_| {
                 let (line, v) = r.next("m")?;
