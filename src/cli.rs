@@ -374,9 +374,12 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Sweep(a) => sweep_command(a),
         Command::Merge(a) => {
-            let dir = output::merge(&a.dirs, &a.out, a.force)?;
+            let merged = output::merge(&a.dirs, &a.out, a.force)?;
+            if let Some(table) = &merged.table {
+                std::io::stdout().lock().write_all(table.as_bytes()).context("writing the table")?;
+            }
             if !a.quiet.quiet {
-                eprintln!("caseload: {} shards merged into {}", a.dirs.len(), dir.display());
+                eprintln!("caseload: {} shards merged into {}", a.dirs.len(), merged.dir.display());
             }
             Ok(())
         }

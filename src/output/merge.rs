@@ -47,8 +47,15 @@ pub(super) fn check_ranges(shards: &[Shard], total: usize, what: &str) -> Result
     Ok(())
 }
 
+/// What a merge wrote: the folder, and for a run's shards the comparison table
+/// `caseload run` prints.
+pub struct Merged {
+    pub dir: PathBuf,
+    pub table: Option<String>,
+}
+
 /// Combines shard folders into the files a single-machine sweep, or run, writes.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged> {
     let mut shards = Vec::new();
     let mut manifest: Option<(String, PathBuf)> = None;
     let mut command: Option<String> = None;
@@ -111,7 +118,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     let s = Scenario::from_toml(&manifest, &first_dir.join("manifest.toml"))
         .context("the shards' manifest is not a valid scenario")?;
     if command == "run" {
-        return run_shard::merge(&shards, &s, &manifest, out, force);
+        let (dir, table) = run_shard::merge(&shards, &s, &manifest, out, force)?;
+        return Ok(Merged { dir, table: Some(table) });
     }
     let sw = if s.uncertainty().is_some() {
         crate::uncertainty::Design::of(&s).sweep(&s)?
@@ -125,5 +133,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         rows.extend(sweep_tables::read_rows(&sw, &sh.dir.join("sweep.parquet"), sh.first..sh.end, &whole)?);
     }
     let staging = Staging::begin(&Options { dir: out.to_path_buf(), force, case_log: false })?;
-    staging.commit_with(|path| super::sweep::write_final(path, &sw, &manifest, &rows))
+    let dir = staging.commit_with(|path| super::sweep::write_final(path, &sw, &manifest, &rows))?;
+    Ok(Merged { dir, table: None })
 }

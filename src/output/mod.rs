@@ -32,7 +32,7 @@ use anyhow::{Context, Result, bail};
 
 pub use checkpoint::KeptPoints;
 pub use data::RunData;
-pub use merge::merge;
+pub use merge::{Merged, merge};
 pub use run_shard::{shard_tasks, write_run_shard};
 pub use sensitivity::write_sensitivity;
 pub use sweep::{SweepFolder, SweepOptions};

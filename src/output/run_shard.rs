@@ -98,14 +98,15 @@ fn read(path: &Path, range: Range<usize>, s: &Scenario) -> Result<Vec<Part>> {
 }
 
 /// Merges the shards of one run, already checked to be every shard once of the same run
-/// (its manifest `manifest`, the scenario `s`), into `out`.
+/// (its manifest `manifest`, the scenario `s`), into `out`; the folder, and the table
+/// `caseload run` prints.
 pub(super) fn merge(
     shards: &[Shard],
     s: &Scenario,
     manifest: &str,
     out: &Path,
     force: bool,
-) -> Result<std::path::PathBuf> {
+) -> Result<(std::path::PathBuf, String)> {
     let plan = Plan::of(s);
     let total = experiment::n_tasks(s, &plan);
     super::merge::check_ranges(
@@ -119,5 +120,6 @@ pub(super) fn merge(
     }
     let results = experiment::assemble(s, &plan, parts);
     let staging = Staging::begin(&Options { dir: out.to_path_buf(), force, case_log: false })?;
-    staging.commit_manifest(s, manifest, &results)
+    let dir = staging.commit_manifest(s, manifest, &results)?;
+    Ok((dir, crate::table::render(&s.run.name, &results)))
 }

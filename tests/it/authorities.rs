@@ -201,7 +201,8 @@ fn a_national_runs_shards_merge_byte_for_byte() {
         args.extend_from_slice(extra);
         crate::caseload(&args)
     };
-    ok(&run("single", &[]));
+    let single = run("single", &[]);
+    ok(&single);
     // 2 rules x 3 replications x 2 authorities = 12 tasks in 5 shards: shards cut runs apart.
     for k in 1..=5 {
         ok(&run(&format!("shard-{k}"), &["--shard", &format!("{k}/5"), "--threads", &format!("{}", 1 + k % 2)]));
@@ -212,7 +213,7 @@ fn a_national_runs_shards_merge_byte_for_byte() {
     let shard = |k: usize| dir.join(format!("shard-{k}")).to_string_lossy().into_owned();
     let merged = dir.join("merged");
     // Given out of order: the merge orders shards by number.
-    ok(&crate::caseload(&[
+    let o = crate::caseload(&[
         "merge",
         "--quiet",
         "--out",
@@ -222,8 +223,11 @@ fn a_national_runs_shards_merge_byte_for_byte() {
         &shard(1),
         &shard(5),
         &shard(3),
-    ]));
+    ]);
+    ok(&o);
     assert_same_files(&dir.join("single"), &merged);
+    // And it prints the comparison table the single run printed.
+    assert!(!single.stdout.is_empty() && o.stdout == single.stdout, "{}", crate::text(&o.stdout));
 
     // A missing shard is named; a damaged one is refused with its file and line.
     let o = crate::caseload(&[
