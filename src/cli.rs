@@ -40,6 +40,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Re-draw the charts and report of an output folder from its tables, without re-running
     Chart(ChartArgs),
+    /// What moved between two runs: the scenario values that differ and every metric, B against A
+    Compare(CompareArgs),
     /// Compare simulated indicators with published targets; with --fit, fit parameters to them
     Calibrate(CalibrateArgs),
     /// Run every point of the scenario's [sweep] with every rule, paired, and map where a concern holds
@@ -332,6 +334,19 @@ pub struct ChartArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The output folder of the run to compare against (`caseload run ... --out A`)
+    pub a: PathBuf,
+    /// The output folder of the run compared with it (say, of a copy of A's scenario with one number changed)
+    pub b: PathBuf,
+    /// Also write the comparison as a tidy CSV (metric, rule or difference, means, change, interval)
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// The scenario file (TOML)
     pub scenario: PathBuf,
@@ -369,6 +384,19 @@ pub fn run(cli: Cli) -> Result<()> {
             output::redraw(&a.dir)?;
             if !a.quiet.quiet {
                 eprintln!("caseload: charts and report redrawn in {}", a.dir.display());
+            }
+            Ok(())
+        }
+        Command::Compare(a) => {
+            let c = output::compare(&a.a, &a.b)?;
+            if let Some(path) = &a.csv {
+                output::write_atomic(path, c.csv.as_bytes())?;
+            }
+            std::io::stdout().lock().write_all(c.text.as_bytes()).context("writing the comparison")?;
+            if !a.quiet.quiet
+                && let Some(path) = &a.csv
+            {
+                eprintln!("caseload: comparison written to {}", path.display());
             }
             Ok(())
         }

@@ -42,6 +42,26 @@ pub fn paired(a: &[f64], b: &[f64]) -> Summary {
     Summary::of(a.iter().zip(b).map(|(x, y)| x - y))
 }
 
+/// The difference of means `a - b` of two independent samples, with Welch's 95% interval
+/// (`n` is the smaller sample's count of finite values; `sd` is not defined).
+pub fn unpaired(a: &[f64], b: &[f64]) -> Summary {
+    let (sa, sb) = (Summary::of(a.iter().copied()), Summary::of(b.iter().copied()));
+    let mean = sa.mean - sb.mean;
+    let n = sa.n.min(sb.n);
+    if n < 2 {
+        return Summary { n, mean, sd: f64::NAN, lo: f64::NAN, hi: f64::NAN };
+    }
+    let (va, vb) = (sa.sd * sa.sd / sa.n as f64, sb.sd * sb.sd / sb.n as f64);
+    let se = (va + vb).sqrt();
+    let df = if se > 0.0 {
+        (va + vb).powi(2) / (va * va / (sa.n - 1) as f64 + vb * vb / (sb.n - 1) as f64)
+    } else {
+        (sa.n + sb.n - 2) as f64
+    };
+    let half = t_quantile_975(df) * se;
+    Summary { n, mean, sd: f64::NAN, lo: mean - half, hi: mean + half }
+}
+
 /// The 97.5% quantile of Student's t with `df` degrees of freedom (for a 95% interval).
 /// Cornish-Fisher expansion about the normal quantile; exact table values for df below 5.
 pub fn t_quantile_975(df: f64) -> f64 {
@@ -63,6 +83,15 @@ pub fn t_quantile_975(df: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn welchs_interval_is_rs() {
+        // R: t.test(1:5, c(2, 4, 6, 8, 10))$conf.int is -6.888 to 0.888 (df 5.88).
+        let s = unpaired(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(s.mean, -3.0);
+        assert!((s.lo + 6.888).abs() < 0.01 && (s.hi - 0.888).abs() < 0.01, "{s:?}");
+        assert!(unpaired(&[1.0], &[2.0, 3.0]).lo.is_nan());
+    }
 
     #[test]
     fn t_quantiles_match_tables() {

@@ -8,7 +8,7 @@ use crate::model::Metric;
 use crate::stats::Summary;
 
 /// Formats a number for the table with sensible precision.
-fn num(x: f64) -> String {
+pub fn num(x: f64) -> String {
     if !x.is_finite() {
         "-".to_string()
     } else if x.abs() >= 100.0 {
@@ -20,7 +20,8 @@ fn num(x: f64) -> String {
     }
 }
 
-fn cell(s: &Summary) -> String {
+/// A summary as `mean [low, high]`, the mean alone without an interval, `-` for nothing.
+pub fn cell(s: &Summary) -> String {
     if s.n == 0 {
         "-".to_string()
     } else if !s.lo.is_finite() {
@@ -55,9 +56,17 @@ pub fn render(name: &str, r: &Results) -> String {
         }
         rows.push(row);
     }
-    let widths: Vec<usize> =
-        (0..rows[0].len()).map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
-    for row in &rows {
+    out.push_str(&aligned(&rows));
+    out
+}
+
+/// Rows of cells as text, each column as wide as its widest cell, two spaces apart.
+pub fn aligned(rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
+        .map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in rows {
         let line: Vec<String> = row.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}")).collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }

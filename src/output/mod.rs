@@ -10,6 +10,7 @@ mod authorities;
 mod authority_charts;
 mod charts;
 mod checkpoint;
+mod compare;
 mod data;
 mod merge;
 mod report;
@@ -31,6 +32,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 
 pub use checkpoint::KeptPoints;
+pub use compare::{Comparison, compare};
 pub use data::RunData;
 pub use merge::{Merged, merge};
 pub use run_shard::{shard_tasks, write_run_shard};

@@ -113,7 +113,14 @@ const BOUNDARIES: &[(&str, &[&str])] = &[
     ("clap", &["cli.rs", "main.rs"]),
     (
         "toml::",
-        &["calibrate.rs", "output/merge.rs", "scenario/parse.rs", "scenario/sweep.rs", "scenario/uncertainty.rs"],
+        &[
+            "calibrate.rs",
+            "output/compare.rs",
+            "output/merge.rs",
+            "scenario/parse.rs",
+            "scenario/sweep.rs",
+            "scenario/uncertainty.rs",
+        ],
     ),
     ("std::time", &["cli.rs", "explore/session.rs"]),
     ("axum", &["explore/mod.rs"]),

@@ -275,3 +275,68 @@ fn the_report_ends_with_a_stress_abs_appendix_filled_from_the_manifest() {
         assert!(appendix.contains(fact), "the appendix says {fact:?}");
     }
 }
+
+#[test]
+fn compare_names_what_differs_and_pairs_the_replications() {
+    let dir = scratch("compare");
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
+    assert!(base.contains("\nleave_rate_permanent = 0.12\n"));
+    let copy = dir.join("copy.toml");
+    std::fs::write(&copy, base.replace("\nleave_rate_permanent = 0.12\n", "\nleave_rate_permanent = 0.4\n")).unwrap();
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
+    run_teaching(&a, &[]);
+    let run_copy = |out: &Path, seed: &str| {
+        let o = caseload(&[
+            "run",
+            copy.to_str().unwrap(),
+            "-n",
+            "3",
+            "--seed",
+            seed,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    };
+    run_copy(&b, "11");
+    run_copy(&c, "12");
+    let compare = |x: &Path, y: &Path, csv: &Path| {
+        caseload(&["compare", x.to_str().unwrap(), y.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "--quiet"])
+    };
+    // The changed value is named, and the same seeds pair the replications.
+    let o = compare(&a, &b, &dir.join("ab.csv"));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("workforce.leave_rate_permanent: 0.12 -> 0.4") && out.contains("is paired"), "{out}");
+    let csv = std::fs::read_to_string(dir.join("ab.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 3 * Metric::ALL.len(), "each rule and the difference, for every metric");
+    let row = |csv: &str, metric: &str, of: &str| -> Vec<String> {
+        let line = csv.lines().find(|l| l.starts_with(&format!("{metric},")) && l.split(',').nth(2) == Some(of));
+        line.unwrap().split(',').map(String::from).collect()
+    };
+    // Leaving more than three times as often: turnover rises under both rules, beyond doubt.
+    for rule in ["practitioner_only", "manager_shared"] {
+        let r = row(&csv, "turnover_pct", rule);
+        assert_eq!((r[3].as_str(), r[4].as_str()), ("true", "3"));
+        assert!(r[8].parse::<f64>().unwrap() > 0.0, "{rule}: {r:?}");
+    }
+    // A run compared with itself: nothing differs and nothing moves.
+    let o = compare(&a, &a, &dir.join("aa.csv"));
+    assert!(text(&o.stdout).contains("The scenarios are the same"));
+    let same = std::fs::read_to_string(dir.join("aa.csv")).unwrap();
+    for line in same.lines().skip(1) {
+        let change = line.split(',').nth(7).unwrap();
+        assert!(change == "0" || change == "NaN", "{line}");
+    }
+    // Other seeds: unpaired, and the seed is named among the differences.
+    let o = compare(&a, &c, &dir.join("ac.csv"));
+    let out = text(&o.stdout);
+    assert!(out.contains("run.seed: 11 -> 12") && out.contains("unpaired (Welch"), "{out}");
+    // Not a run's folder: said so, exit 2, no CSV.
+    let o = compare(&a, &dir, &dir.join("bad.csv"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("holds no runs.parquet"), "{}", text(&o.stderr));
+    assert!(!dir.join("bad.csv").exists());
+}
