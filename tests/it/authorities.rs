@@ -326,3 +326,27 @@ fn a_national_runs_case_log_names_each_cases_authority() {
         }
     }
 }
+
+#[test]
+fn a_single_authority_runs_shards_merge_byte_for_byte() {
+    use crate::sweep::{assert_same_files, ok};
+    let dir = crate::scratch("run_shards_one");
+    let teaching = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml");
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.join(out);
+        let mut args = vec!["run", teaching, "-n", "3", "--seed", "8", "--quiet", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        crate::caseload(&args)
+    };
+    ok(&run("single", &[]));
+    // One part a run: 2 rules x 3 replications = 6 tasks in 4 shards.
+    for k in 1..=4 {
+        ok(&run(&format!("shard-{k}"), &["--shard", &format!("{k}/4")]));
+    }
+    let shards: Vec<String> = (1..=4).map(|k| dir.join(format!("shard-{k}")).to_string_lossy().into_owned()).collect();
+    let merged = dir.join("merged");
+    let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
+    args.extend(shards.iter().map(String::as_str));
+    ok(&crate::caseload(&args));
+    assert_same_files(&dir.join("single"), &merged);
+}
