@@ -108,7 +108,7 @@ pub struct EnglandArgs {
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
     /// The scenario file (TOML) the page starts from (at most 5 teams and 10 simulated years)
-    #[arg(default_value = "scenarios/teaching_one_team.toml")]
+    #[arg(default_value = crate::explore::DEFAULT_SCENARIO)]
     pub scenario: PathBuf,
     /// Port on 127.0.0.1 (0: any free port; the address is printed)
     #[arg(long, default_value_t = 8080)]
@@ -691,10 +691,14 @@ fn england_command(a: EnglandArgs) -> Result<()> {
         bail!("{} already exists; use --force to replace it", out.display());
     }
     let base_path = a.base.clone().unwrap_or_else(|| PathBuf::from(england::default_base(a.year)));
-    let base = Scenario::load(&base_path).with_context(|| {
-        let hint = if a.base.is_none() { " (run from the repository's folder, or give --base)" } else { "" };
-        format!("reading the base scenario {}{hint}", base_path.display())
-    })?;
+    // The default base is compiled in too, so the command works from any folder; a copy
+    // in the folder it runs from is used first.
+    let base = if a.base.is_none() && !base_path.exists() {
+        Scenario::from_toml(england::default_base_text(a.year), &base_path)
+    } else {
+        Scenario::load(&base_path)
+    }
+    .with_context(|| format!("reading the base scenario {}", base_path.display()))?;
     let request = england::Request {
         year: a.year,
         only: &a.authorities,
@@ -749,12 +753,13 @@ fn england_check(year: u32, dir: &std::path::Path) -> Result<()> {
     );
     for c in england::out_of_sample(year, &simulated)? {
         println!(
-            "{:<54} {:>11} {:>10.2} {:>10.2} {:>12.3} {:>11.2} {:>11.2}",
+            "{:<54} {:>11} {:>10.2} {:>10.2} {:>12} {:>11.2} {:>11.2}",
             format!("{} / {}", c.metric.name(), c.column),
             c.authorities,
             c.published_mean,
             c.simulated_mean,
-            c.correlation,
+            // No correlation across fewer than two authorities (or with no spread).
+            if c.correlation.is_finite() { format!("{:.3}", c.correlation) } else { "-".into() },
             c.mean_error,
             c.mean_abs_error
         );

@@ -62,6 +62,15 @@ pub fn default_base(year: u32) -> &'static str {
     if year >= 2022 { "scenarios/england_2025.toml" } else { "scenarios/england_2017.toml" }
 }
 
+/// The text of [`default_base`] as compiled in, for a folder that has no `scenarios/`.
+pub fn default_base_text(year: u32) -> &'static str {
+    if year >= 2022 {
+        include_str!("../scenarios/england_2025.toml")
+    } else {
+        include_str!("../scenarios/england_2017.toml")
+    }
+}
+
 /// What `caseload england` is asked for.
 pub struct Request<'a> {
     /// The `time_period` of both files.
@@ -252,7 +261,7 @@ fn header(
     );
     let paragraphs = [
         format!(
-            "caseload scenario: England in {y}, authority by authority, written by `{command}`: {n} local {}, \
+            "caseload scenario: England in {y}, authority by authority, written by `{command}`: {n} local {} \
              its own establishment, referrals and rates.{kept}",
             if n == 1 { "authority, with" } else { "authorities, each with" }
         ),

@@ -51,9 +51,14 @@ use crate::scenario::Scenario;
 use controls::Settings;
 use session::{SessionError, Sessions};
 
+/// The scenario `caseload explore` starts from when given none.
+pub const DEFAULT_SCENARIO: &str = "scenarios/teaching_one_team.toml";
+
 /// What `caseload explore` serves and where it writes.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The scenario the page starts from; [`DEFAULT_SCENARIO`] is used from the copy
+    /// compiled in when there is no such file here.
     pub scenario: PathBuf,
     /// 0: any free port.
     pub port: u16,
@@ -79,7 +84,13 @@ const EVENTS_PER_REQUEST: usize = 500;
 /// Serves the page until Ctrl-C (or SIGTERM), then shuts down gracefully: requests under
 /// way finish. `listening` is told the address once the port is bound.
 pub fn serve(opts: Options, listening: impl FnOnce(SocketAddr)) -> Result<()> {
-    let base = Scenario::load(&opts.scenario)?;
+    let base = match Scenario::load(&opts.scenario) {
+        // The default scenario is compiled in, so the page starts from any folder.
+        Err(crate::scenario::ScenarioError::Io { .. }) if opts.scenario == std::path::Path::new(DEFAULT_SCENARIO) => {
+            Scenario::from_toml(include_str!("../../scenarios/teaching_one_team.toml"), &opts.scenario)?
+        }
+        loaded => loaded?,
+    };
     controls::within_bounds(&base).map_err(|m| anyhow::anyhow!("{}: {m}", opts.scenario.display()))?;
     controls::setup(&base, &Settings::default())
         .map_err(|r| anyhow::anyhow!("{}: {}", opts.scenario.display(), r.message))?;

@@ -225,8 +225,9 @@ pub fn section(
         .copied()
         .collect();
     let mut h = format!(
-        "<h2>Authority by authority</h2>\n<p>{} authorities. The concern <code>{}</code> holds on average in <b>{}</b> of them{}.</p>\n",
+        "<h2>Authority by authority</h2>\n<p>{} {}. The concern <code>{}</code> holds on average in <b>{}</b> of them{}.</p>\n",
         of.len(),
+        if of.len() == 1 { "authority" } else { "authorities" },
         esc(&c.text()),
         holds.len(),
         if holds.is_empty() {

@@ -72,7 +72,7 @@ pub fn compare(a: &Path, b: &Path) -> Result<Comparison> {
     let change = |x: &[f64], y: &[f64]| if is_paired { paired(y, x) } else { unpaired(y, x) };
 
     let mut text = String::new();
-    let _ = writeln!(text, "B: {}\nA: {}", b.display(), a.display());
+    let _ = writeln!(text, "A: {}\nB: {}", a.display(), b.display());
     let (va, vb) = (values(a)?, values(b)?);
     let differ: Vec<String> = va
         .keys()

@@ -67,13 +67,15 @@ pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
     let unit = difference_unit(m);
     let more = if d.mean >= 0.0 { "higher" } else { "lower" };
     let clear = if d.lo > 0.0 || d.hi < 0.0 { "" } else { "; the interval includes zero: no clear difference" };
+    // The interval of the amount by which it is higher or lower, on the same side as it.
+    let (lo, hi) = if d.mean >= 0.0 { (d.lo, d.hi) } else { (-d.hi, -d.lo) };
     format!(
         "{}: {} under {a} than under {b} by {}{unit} (95% CI {} to {}{clear}).",
         capital(m.label()),
         more,
         num(d.mean.abs()),
-        num(d.lo),
-        num(d.hi),
+        num(lo),
+        num(hi),
     )
 }
 
@@ -212,9 +214,26 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
             c = esc(&c.caption)
         );
     }
-    h.push_str("<h2>The scenario's key parameters</h2>\n<table><tr><th>parameter</th><th>value</th><th>unit</th><th>source</th></tr>\n");
-    let all = describe(s);
+    // A scenario of one authority that sets its own values shows that authority's; one of
+    // several shows the scenario-wide values and says each may set its own.
+    let (shown, whose) = match s.parts() {
+        [one] => (
+            one,
+            format!("{}'s values (its own where it sets them, the scenario's otherwise)", one.authorities[0].name),
+        ),
+        [] => (s, String::new()),
+        many => (s, format!("the scenario-wide values; each of the {} authorities may set its own", many.len())),
+    };
+    h.push_str("<h2>The scenario's key parameters</h2>\n");
+    if !whose.is_empty() {
+        let _ = writeln!(h, "<p>{}.</p>", capital(&esc(&whose)));
+    }
+    h.push_str("<table><tr><th>parameter</th><th>value</th><th>unit</th><th>source</th></tr>\n");
+    let all = describe(shown);
+    let wide = describe(s);
     let row = |h: &mut String, p: &params::Param, v: &Value| {
+        // An authority's own value is not the source's figure: say where it is set.
+        let own = !std::ptr::eq(shown, s) && wide.iter().any(|(q, w)| q.path() == p.path() && w != v);
         let _ = writeln!(
             h,
             "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -222,7 +241,7 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
             p.path(),
             esc(&value_text(v)),
             esc(p.unit),
-            esc(p.source)
+            if own { "the authority's own value (see manifest.toml)".to_string() } else { esc(p.source) }
         );
     };
     for key in KEY_PARAMETERS {
@@ -295,6 +314,12 @@ mod tests {
         assert_eq!(
             sentence("practitioner_only", "manager_shared", Metric::LateDaysPerHighRisk, &d),
             "Days late per high/immediate-risk referral: higher under practitioner_only than under manager_shared by 3.10 working days (95% CI 2.40 to 3.80)."
+        );
+        // Lower: the interval is of the amount lower, on the same side as the number.
+        let d = Summary { n: 200, mean: -3.27, sd: 1.0, lo: -3.38, hi: -3.17 };
+        assert_eq!(
+            sentence("practitioner_only", "manager_shared", Metric::UnderRatedHigh, &d),
+            "Under-rated, true tier high: lower under practitioner_only than under manager_shared by 3.27 percentage points (95% CI 3.17 to 3.38)."
         );
     }
 }

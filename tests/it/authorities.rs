@@ -350,3 +350,33 @@ fn a_single_authority_runs_shards_merge_byte_for_byte() {
     ok(&crate::caseload(&args));
     assert_same_files(&dir.join("single"), &merged);
 }
+
+#[test]
+fn the_report_shows_an_authoritys_own_values_and_says_so() {
+    let dir = crate::scratch("authorities_report_values");
+    // Northtown alone: one authority that sets its own leaving rate and caseload cap.
+    let alone = &TWO[..TWO.find("[[authority]]\nname = \"Southville\"").unwrap()];
+    let report = |name: &str, text: &str| -> String {
+        let f = dir.join(format!("{name}.toml"));
+        std::fs::write(&f, text).unwrap();
+        let out = dir.join(name);
+        crate::sweep::ok(&crate::caseload(&[
+            "run",
+            f.to_str().unwrap(),
+            "-n",
+            "2",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        std::fs::read_to_string(out.join("report.html")).unwrap()
+    };
+    let one = report("northtown", alone);
+    assert!(one.contains("<p>Northtown's values (its own where it sets them"), "the values are named as Northtown's");
+    let cap = one.lines().find(|l| l.contains("<code>casework.caseload_cap</code>")).unwrap();
+    assert!(cap.contains("<td>22</td>") && cap.contains("the authority's own value"), "{cap}");
+    let both = report("two", TWO);
+    assert!(both.contains("<p>The scenario-wide values; each of the 2 authorities may set its own.</p>"));
+    let cap = both.lines().find(|l| l.contains("<code>casework.caseload_cap</code>")).unwrap();
+    assert!(!cap.contains("<td>22</td>") && !cap.contains("own value"), "{cap}");
+}

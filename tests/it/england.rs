@@ -322,3 +322,30 @@ fn the_bundled_england_is_the_commands_output_with_each_authority_fitted() {
     assert_eq!(marks, s.authorities.len() * caseload::england::OWN_FREE.len());
     assert_eq!(s.authorities.len(), in_both("2025").len());
 }
+
+#[test]
+fn the_command_works_from_any_folder() {
+    // The DfE files and the default base scenario are compiled in.
+    let dir = crate::scratch("england_elsewhere");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(["england", "--year", "2025", "--authority", "Barnsley", "--out", "barnsley.toml", "--quiet"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+    let there = std::fs::read_to_string(dir.join("barnsley.toml")).unwrap();
+    // The same file as from the repository's folder, which reads scenarios/england_2025.toml.
+    let here = dir.join("here.toml");
+    let o = crate::caseload(&[
+        "england",
+        "--year",
+        "2025",
+        "--authority",
+        "Barnsley",
+        "--out",
+        here.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+    assert_eq!(there, std::fs::read_to_string(&here).unwrap());
+}
