@@ -433,6 +433,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Params(a) => {
             if let Some(path) = &a.annotate {
                 let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                // A file with a mistake is refused, not rewritten: a misspelt key would be
+                // kept as it is and the real key added with its default beside it.
+                Scenario::from_toml(&text, path)?;
                 output::write_atomic(path, crate::scenario::annotate::annotate(&text).as_bytes())?;
                 if !a.quiet.quiet {
                     eprintln!("caseload: {} annotated; check it with `caseload validate`", path.display());

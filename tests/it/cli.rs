@@ -156,3 +156,22 @@ fn a_rule_named_twice_is_refused() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn annotate_refuses_a_file_with_a_mistake_and_leaves_it_alone() {
+    let dir = crate::scratch("annotate_mistake");
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/teaching_one_team.toml")).unwrap();
+    let f = dir.join("typo.toml");
+    let typo = base.replace("\nleave_rate_permanent = ", "\nleave_rate_permanet = ");
+    assert_ne!(typo, base);
+    std::fs::write(&f, &typo).unwrap();
+    let o = crate::caseload(&["params", "--annotate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", crate::text(&o.stderr));
+    assert!(crate::text(&o.stderr).contains("leave_rate_permanent"), "did you mean: {}", crate::text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), typo, "the file is left as it was");
+    // The same file without the mistake is annotated.
+    std::fs::write(&f, &base).unwrap();
+    let o = crate::caseload(&["params", "--annotate", f.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
+}
