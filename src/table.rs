@@ -15,8 +15,12 @@ pub fn num(x: f64) -> String {
         format!("{x:.0}")
     } else if x.abs() >= 10.0 {
         format!("{x:.1}")
-    } else {
+    } else if x == 0.0 || x.abs() >= 0.1 {
         format!("{x:.2}")
+    } else {
+        // Three significant digits, so a small difference does not print as 0.00.
+        let decimals = (2 - x.abs().log10().floor() as i32).clamp(2, 12) as usize;
+        format!("{x:.decimals$}")
     }
 }
 
@@ -71,4 +75,20 @@ pub fn aligned(rows: &[Vec<String>]) -> String {
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_keep_three_significant_digits_when_small() {
+        assert_eq!(num(1234.4), "1234");
+        assert_eq!(num(12.345), "12.3");
+        assert_eq!(num(1.2345), "1.23");
+        assert_eq!(num(0.0), "0.00");
+        assert_eq!(num(-0.00213), "-0.00213");
+        assert_eq!(num(0.0123), "0.0123");
+        assert_eq!(num(f64::NAN), "-");
+    }
 }
