@@ -12,10 +12,13 @@ use crate::experiment::Plan;
 use crate::scenario::Scenario;
 use crate::sweep::{self, Sweep};
 
-/// `shard.toml`: which shard of how many a folder holds, and its tasks.
-pub(super) fn shard_toml(k: usize, n: usize, range: &Range<usize>, total: usize) -> String {
+/// `shard.toml`: which shard of how many a folder holds, and its tasks, for the command
+/// that wrote it (`sweep`, which an uncertainty analysis's shards share, or `run`). A
+/// sweep's names no command: it is the one `merge` assumes.
+pub(super) fn shard_toml(command: &str, k: usize, n: usize, range: &Range<usize>, total: usize) -> String {
+    let key = if command == "sweep" { String::new() } else { format!("command = \"{command}\"\n") };
     format!(
-        "# One shard of a caseload sweep: `caseload merge` combines the shards.\nshard = {k}\nshards = {n}\nfirst_task = {}\nend_task = {}\ntotal_tasks = {total}\n",
+        "# One shard of a caseload {command}: `caseload merge` combines the shards.\n{key}shard = {k}\nshards = {n}\nfirst_task = {}\nend_task = {}\ntotal_tasks = {total}\n",
         range.start, range.end
     )
 }

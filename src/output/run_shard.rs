@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::merge::Shard;
+use super::merge::{Shard, shard_toml};
 use super::{Options, Staging, write_atomic};
 use crate::experiment::{self, Plan};
 use crate::model::{Part, n_parts};
@@ -18,14 +18,6 @@ use crate::sweep;
 
 /// The file of a run shard that holds its tasks' counters.
 pub const PARTS: &str = "parts.txt";
-
-/// `shard.toml` of a run's shard: as a sweep's, saying it is a run's.
-fn shard_toml(k: usize, n: usize, range: &Range<usize>, total: usize) -> String {
-    format!(
-        "# One shard of a caseload run: `caseload merge` combines the shards.\ncommand = \"run\"\nshard = {k}\nshards = {n}\nfirst_task = {}\nend_task = {}\ntotal_tasks = {total}\n",
-        range.start, range.end
-    )
-}
 
 /// The tasks of shard `k` of `n` of a run of `s` under `plan`.
 pub fn shard_tasks(s: &Scenario, plan: &Plan, k: usize, n: usize) -> Range<usize> {
@@ -50,7 +42,7 @@ pub fn write_run_shard(
         }
         write_atomic(&path.join("manifest.toml"), manifest.as_bytes())?;
         write_atomic(&path.join(PARTS), text.as_bytes())?;
-        write_atomic(&path.join("shard.toml"), shard_toml(k, n, &range, total).as_bytes())
+        write_atomic(&path.join("shard.toml"), shard_toml("run", k, n, &range, total).as_bytes())
     })
 }
 

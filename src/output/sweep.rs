@@ -63,7 +63,7 @@ impl<'a> SweepFolder<'a> {
         };
         let manifest = sweep_manifest(sw);
         let identity = match opts.shard {
-            Some((k, n)) => format!("{manifest}\n# {}", shard_toml(k, n, &range, total).replace('\n', "\n# ")),
+            Some((k, n)) => format!("{manifest}\n# {}", shard_toml("sweep", k, n, &range, total).replace('\n', "\n# ")),
             None => manifest.clone(),
         };
         let staging = Staging::begin(&Options { dir: opts.dir.clone(), force: opts.force, case_log: false })?;
@@ -84,7 +84,7 @@ impl<'a> SweepFolder<'a> {
         let dir = staging.commit_with(|path| match shard {
             Some((k, n)) => {
                 write_atomic(&path.join("manifest.toml"), manifest.as_bytes())?;
-                write_atomic(&path.join("shard.toml"), shard_toml(k, n, &range, sw.n_tasks()).as_bytes())?;
+                write_atomic(&path.join("shard.toml"), shard_toml("sweep", k, n, &range, sw.n_tasks()).as_bytes())?;
                 sweep_tables::write_rows(sw, rows, &path.join("sweep.parquet"))
             }
             None => write_final(path, sw, &manifest, rows),
