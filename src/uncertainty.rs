@@ -65,20 +65,6 @@ impl Factor {
     }
 }
 
-/// What each point of the design is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// A joint draw from every prior.
-    Draw(usize),
-    /// Row `j` of the Saltelli matrix A, B, or A with column `i` (of the Sobol factors)
-    /// from B.
-    A(usize),
-    B(usize),
-    Ab(usize, usize),
-    /// Point `g` of the break-even curve of Sobol factor `i`.
-    Curve(usize, usize),
-}
-
 /// The analysis's design: every factor, the Sobol factors among them, and the points.
 #[derive(Debug, Clone)]
 pub struct Design {
@@ -183,31 +169,37 @@ impl Design {
         Design { spec, factors, sobol, points }
     }
 
-    /// The role of point `p`.
-    pub fn role(&self, p: usize) -> Role {
-        let (d, n, k) = (self.spec.draws as usize, self.spec.sobol_base as usize, self.sobol.len());
-        let g = self.spec.breakeven_points as usize;
-        if p < d {
-            return Role::Draw(p);
-        }
-        let q = p - d;
-        if q < n {
-            return Role::A(q);
-        }
-        if q < 2 * n {
-            return Role::B(q - n);
-        }
-        if q < n * (k + 2) {
-            let r = q - 2 * n;
-            return Role::Ab(r / n, r % n);
-        }
-        let r = q - n * (k + 2);
-        Role::Curve(r / g, r % g)
-    }
-
-    /// The points of each role, in order.
+    /// The points of the joint draws, in order.
     pub fn draws(&self) -> Range<usize> {
         0..self.spec.draws as usize
+    }
+
+    /// The rows of the Saltelli matrix A, then B, then A with column `i` of the Sobol
+    /// factors from B, each `sobol_base` points, after the draws (as [`Design::of`] lays
+    /// them out).
+    pub fn a(&self) -> Range<usize> {
+        self.saltelli(0)
+    }
+
+    pub fn b(&self) -> Range<usize> {
+        self.saltelli(1)
+    }
+
+    pub fn ab(&self, i: usize) -> Range<usize> {
+        self.saltelli(2 + i)
+    }
+
+    fn saltelli(&self, block: usize) -> Range<usize> {
+        let n = self.spec.sobol_base as usize;
+        let start = self.spec.draws as usize + block * n;
+        start..start + n
+    }
+
+    /// The points of the break-even curve of Sobol factor `i`, after the Saltelli rows.
+    pub fn curve(&self, i: usize) -> Range<usize> {
+        let g = self.spec.breakeven_points as usize;
+        let start = self.saltelli(2 + self.sobol.len()).start + i * g;
+        start..start + g
     }
 
     /// The sweep that runs the design: the scenario's first two rules, the section's

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::report::{LOAD_CHECK, base64, difference_unit, esc, num};
+use super::report::{LOAD_CHECK, base64, capital, difference_unit, esc, num};
 use super::{sweep_tables, uncertainty_charts, write_atomic};
 use crate::scenario::params::{self, On, fmt_num};
 use crate::sweep::{Row, Sweep};
@@ -54,9 +54,7 @@ fn carrying(a: &Analysis) -> Vec<usize> {
     let mut out = Vec::new();
     for (c, concern) in a.design.spec.concerns.iter().enumerate() {
         let Some((_, idx)) = a.sobol.iter().find(|(m, _)| *m == concern.metric) else { continue };
-        let mut order: Vec<usize> = (0..k).collect();
-        order.sort_by(|&x, &y| idx[y].total.total_cmp(&idx[x].total).then(x.cmp(&y)));
-        out.extend(order.into_iter().take(3).map(|i| c * k + i));
+        out.extend(Sobol::by_total(idx).into_iter().take(3).map(|i| c * k + i));
     }
     out
 }
@@ -377,9 +375,4 @@ fn report(dir: &Path, sw: &Sweep, a: &Analysis, chosen: &[usize]) -> Result<Stri
     h.push_str(LOAD_CHECK);
     h.push_str("</body></html>\n");
     Ok(h)
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }

@@ -97,13 +97,11 @@ pub fn correlations(design: &Design, diffs: &[PointDiffs], metric: Metric) -> Ve
 /// A, B and AB points (NaN indices when the metric has no value at some point).
 pub fn sobol_of(design: &Design, diffs: &[PointDiffs], metric: Metric) -> Vec<Sobol> {
     let m = metric as usize;
-    let d = design.spec.draws as usize;
-    let n = design.spec.sobol_base as usize;
     let k = design.sobol.len();
     let f = |p: usize| diffs[p].mean[m];
-    let f_a: Vec<f64> = (0..n).map(|j| f(d + j)).collect();
-    let f_b: Vec<f64> = (0..n).map(|j| f(d + n + j)).collect();
-    let f_ab: Vec<Vec<f64>> = (0..k).map(|i| (0..n).map(|j| f(d + 2 * n + i * n + j)).collect()).collect();
+    let f_a: Vec<f64> = design.a().map(f).collect();
+    let f_b: Vec<f64> = design.b().map(f).collect();
+    let f_ab: Vec<Vec<f64>> = (0..k).map(|i| design.ab(i).map(f).collect()).collect();
     if f_a.iter().chain(&f_b).chain(f_ab.iter().flatten()).any(|x| !x.is_finite()) {
         let nan =
             Sobol { first: f64::NAN, first_ci: (f64::NAN, f64::NAN), total: f64::NAN, total_ci: (f64::NAN, f64::NAN) };
@@ -132,13 +130,11 @@ pub struct BreakEven {
 /// `resamples` resamples of the replications (the same replications at every point of a
 /// curve, as they share seeds).
 pub fn break_evens(design: &Design, diffs: &[PointDiffs], resamples: usize) -> Vec<BreakEven> {
-    let start = design.spec.draws as usize + design.spec.sobol_base as usize * (design.sobol.len() + 2);
-    let g = design.spec.breakeven_points as usize;
     let mut out = Vec::new();
     for &concern in &design.spec.concerns {
         let m = concern.metric as usize;
         for (i, &f) in design.sobol.iter().enumerate() {
-            let at: Vec<usize> = (0..g).map(|step| start + i * g + step).collect();
+            let at: Vec<usize> = design.curve(i).collect();
             let xs: Vec<f64> = at.iter().map(|&p| design.points[p][f]).collect();
             let curve: Vec<(f64, f64, f64, f64)> = at
                 .iter()
