@@ -91,7 +91,6 @@ pub fn serve(opts: Options, listening: impl FnOnce(SocketAddr)) -> Result<()> {
         }
         loaded => loaded?,
     };
-    controls::within_bounds(&base).map_err(|m| anyhow::anyhow!("{}: {m}", opts.scenario.display()))?;
     controls::setup(&base, &Settings::default())
         .map_err(|r| anyhow::anyhow!("{}: {}", opts.scenario.display(), r.message))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

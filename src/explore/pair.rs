@@ -118,13 +118,12 @@ impl<'s> Pair<'s> {
 /// The chart figures of a simulation at the end of its last day.
 pub fn point(sim: &Sim<'_>) -> Point {
     let m = sim.metrics();
-    let vacancies = sim.view().teams.iter().flat_map(|t| &t.posts).filter(|p| p.vacant).count() as u32;
     Point {
         day: sim.day().saturating_sub(1),
         open_assessments: sim.open_assessments(),
         within_limit_to_date_pct: m.get(Metric::WithinLimit),
         late_days_per_high_risk_referral: m.get(Metric::LateDaysPerHighRisk),
         turnover_pct: m.get(Metric::Turnover),
-        vacancies,
+        vacancies: sim.vacancies(),
     }
 }

@@ -285,6 +285,12 @@ impl Sim<'_> {
         self.cases.open
     }
 
+    /// Vacant posts (as [`PostView::vacant`] marks them) at the end of the last day
+    /// stepped, without building the whole view.
+    pub fn vacancies(&self) -> u32 {
+        self.posts.iter().filter(|p| p.is_vacant()).count() as u32
+    }
+
     /// The open referral with this key, if it is open.
     pub fn case_view(&self, key: u64) -> Option<CaseView> {
         let c = self.cases.iter().find(|c| c.key == key)?;
