@@ -1,6 +1,7 @@
 //! Calibration: compare a scenario's simulated indicators with published targets, and fit
 //! free parameters to them by a derivative-free search on common random numbers.
 
+use crate::format::significant;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -9,8 +10,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::experiment::{self, Plan};
+use crate::format::exact;
 use crate::model::{Metric, Rule};
-use crate::scenario::params::{self, Shape, fmt_num};
+use crate::scenario::params::{self, Shape};
 use crate::scenario::{Collector, Scenario, ScenarioError, Value, number, type_name, unknown};
 use crate::stats::Summary;
 
@@ -129,7 +131,7 @@ fn parse_target(c: &mut Collector<'_>, i: usize, item: &Spanned<DeValue<'_>>) ->
         // A number in `allowed`, by `check`.
         let num = |check: fn(f64) -> bool, allowed: &str| match number(v.get_ref()) {
             Some(x) if check(x) => Ok(x),
-            Some(x) => Err(format!("is {}; allowed {allowed}", fmt_num(x))),
+            Some(x) => Err(format!("is {}; allowed {allowed}", exact(x))),
             None => Err(format!("is {}; expected a number, allowed {allowed}", type_name(v.get_ref()))),
         };
         match &**key.get_ref() {
@@ -341,15 +343,6 @@ fn fit_within(
     Ok(Fit { scenario: fitted, values, comparisons, evaluations })
 }
 
-/// `x` rounded to `digits` significant figures.
-fn significant(x: f64, digits: i32) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
-    (x * scale).round() / scale
-}
-
 /// Fits every authority of a scenario to its own targets at once: authority `i` (its part,
 /// [`Scenario::parts`]) is fitted to `targets[i]` (none: left as it is), the authorities
 /// spread over `threads` workers, each fit on one, so the fitted values do not depend on
@@ -446,6 +439,30 @@ pub fn nelder_mead(
     }
     simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
     Ok(simplex.swap_remove(0).0)
+}
+
+/// The text of a fitted scenario file: a header saying how it was fitted (to the targets
+/// named `targets`, with `replications` and `seed`), each fitted key's comment saying so,
+/// and every other key under its comment from the parameter table.
+pub fn fitted_text(fit: &Fit, targets: &str, replications: u32, seed: u64) -> String {
+    let mut text = format!(
+        "# Fitted by `caseload calibrate` to {targets} ({} evaluations, {replications} replications, seed {seed}).\n",
+        fit.evaluations
+    );
+    for (p, v) in &fit.values {
+        text.push_str(&format!("# fitted {p} = {v}\n"));
+    }
+    text.push_str(&format!("# remaining weighted distance {:.4}\n\n", distance(&fit.comparisons)));
+    let source = format!("fitted by caseload calibrate to {targets}");
+    for line in fit.scenario.to_toml().lines() {
+        let key = line.split(" = ").next().unwrap_or("");
+        if fit.values.iter().any(|(p, _)| p.rsplit('.').next() == Some(key)) {
+            text.push_str(&format!("# Allowed: fitted.\n# Source: {source}.\n"));
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
+    crate::scenario::annotate::annotate(&text)
 }
 
 #[cfg(test)]

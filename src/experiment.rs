@@ -2,6 +2,7 @@
 //! out over threads, and pair the results. The only place that knows about rayon: sweeps
 //! fan out through [`Pool`].
 
+use crate::scenario::key;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -34,9 +35,9 @@ impl Plan {
     /// The plan as scenario values: `run.seed`, `run.replications`, `run.rules`.
     pub fn changes(&self) -> [(&'static str, Value); 3] {
         [
-            ("run.seed", Value::Int(i64::try_from(self.seed).unwrap_or(i64::MAX))),
-            ("run.replications", Value::Int(i64::from(self.replications))),
-            ("run.rules", Value::Texts(self.rules.iter().map(|r| r.name()).collect())),
+            (key::run::seed, Value::Int(i64::try_from(self.seed).unwrap_or(i64::MAX))),
+            (key::run::replications, Value::Int(i64::from(self.replications))),
+            (key::run::rules, Value::Texts(self.rules.iter().map(|r| r.name()).collect())),
         ]
     }
 
@@ -102,7 +103,7 @@ pub fn run_logged(
 }
 
 fn run_one_logged(s: &Scenario, rule: Rule, seed: u64, rep: u64, mut sink: Box<dyn CaseSink>) -> RunOutput {
-    let end = s.run.warmup_days + s.run.horizon_days;
+    let end = s.run.warmup_days() + s.run.horizon_days();
     let mut batch = Vec::new();
     let out = run_stepping(s, rule, seed, rep, true, &mut |part, sim| {
         if sim.day().is_multiple_of(LOG_EVERY_DAYS) || sim.day() == end {

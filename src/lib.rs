@@ -12,12 +12,14 @@ pub mod england;
 pub mod experiment;
 #[cfg(feature = "explore")]
 pub mod explore;
+pub mod format;
 pub mod model;
 #[cfg(feature = "output")]
 pub mod output;
+pub mod printout;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
-pub mod table;
 pub mod uncertainty;
+pub mod vocab;

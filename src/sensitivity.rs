@@ -52,7 +52,7 @@ pub const SENSITIVITY_METRICS: &[Metric] =
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub morris: Morris,
-    pub design: Design,
+    pub design: Trajectories,
     /// The design's points as a sweep of the scenario (its `[sweep]` section removed).
     pub sweep: Sweep,
     /// Every run, in task order.
@@ -85,7 +85,7 @@ pub fn run(
         let changes: Vec<(&str, Value)> = paths.iter().zip(p).map(|(k, &v)| (k.as_str(), Value::Num(v))).collect();
         s.with_all(&changes).is_ok()
     };
-    let design = Design::draw(factors, morris.trajectories, morris.levels, morris.seed, &valid)?;
+    let design = Trajectories::draw(factors, morris.trajectories, morris.levels, morris.seed, &valid)?;
     let sw = Sweep::from_points(&s.with_sweep(None), paths.clone(), design.points.clone(), plan)?;
     let total = sw.n_tasks();
     let tick = |done: usize| progress(done, total);
@@ -171,7 +171,7 @@ pub fn assumption_factors(s: &Scenario) -> Vec<Factor> {
 
 /// A Morris design: `r` trajectories of `k + 1` points each, in factor units.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Design {
+pub struct Trajectories {
     pub factors: Vec<Factor>,
     pub levels: u32,
     /// `[trajectory][step]`: which factor moved at each step, and by how much of its range
@@ -181,7 +181,7 @@ pub struct Design {
     pub points: Vec<Vec<f64>>,
 }
 
-impl Design {
+impl Trajectories {
     pub fn delta(levels: u32) -> f64 {
         f64::from(levels) / (2.0 * f64::from(levels - 1))
     }
@@ -194,7 +194,7 @@ impl Design {
         levels: u32,
         seed: u64,
         valid: &dyn Fn(&[f64]) -> bool,
-    ) -> Result<Design, SensitivityError> {
+    ) -> Result<Trajectories, SensitivityError> {
         if levels < 2 || !levels.is_multiple_of(2) {
             return Err(SensitivityError::Levels(levels));
         }
@@ -202,7 +202,7 @@ impl Design {
             return Err(SensitivityError::NoFactors);
         }
         let k = factors.len();
-        let delta = Design::delta(levels);
+        let delta = Trajectories::delta(levels);
         let step = 1.0 / f64::from(levels - 1);
         let to_value = |f: &Factor, u: f64| {
             let x = f.lo + u * (f.hi - f.lo);
@@ -248,7 +248,7 @@ impl Design {
                 }
             }
         }
-        Ok(Design { factors, levels, moves, points })
+        Ok(Trajectories { factors, levels, moves, points })
     }
 }
 
@@ -269,7 +269,7 @@ const BOOTSTRAP: usize = 1000;
 
 /// The indices of every factor from `y`, one output per design point, ranked by
 /// `mu_star` (largest first; ties by factor order). Effects are per whole range.
-pub fn indices(d: &Design, y: &[f64], seed: u64) -> Vec<Index> {
+pub fn indices(d: &Trajectories, y: &[f64], seed: u64) -> Vec<Index> {
     let k = d.factors.len();
     let r = d.moves.len();
     assert_eq!(y.len(), r * (k + 1), "one output per point");
@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn trajectories_move_one_factor_at_a_time_by_delta() {
         let fs = vec![factor("a", 0.0, 1.0), factor("b", 10.0, 20.0), factor("c", -1.0, 1.0)];
-        let d = Design::draw(fs, 6, 4, 3, &|_| true).unwrap();
+        let d = Trajectories::draw(fs, 6, 4, 3, &|_| true).unwrap();
         assert_eq!(d.points.len(), 6 * 4);
         for t in 0..6 {
             let traj = &d.points[t * 4..(t + 1) * 4];
@@ -356,7 +356,7 @@ mod tests {
     fn indices_recover_a_known_function() {
         // y = 3a - 2b + 0c + a*c: a matters and interacts, b is linear, c acts via a only.
         let fs = vec![factor("a", 0.0, 1.0), factor("b", 0.0, 1.0), factor("c", 0.0, 1.0)];
-        let d = Design::draw(fs, 40, 4, 11, &|_| true).unwrap();
+        let d = Trajectories::draw(fs, 40, 4, 11, &|_| true).unwrap();
         let y: Vec<f64> = d.points.iter().map(|p| 3.0 * p[0] - 2.0 * p[1] + p[0] * p[2]).collect();
         let ix = indices(&d, &y, 1);
         let of = |f: usize| ix.iter().find(|i| i.factor == f).unwrap().clone();
@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn a_whole_number_factor_steps_by_what_rounding_leaves() {
         let f = Factor { path: "n".into(), value: 2.0, lo: 1.0, hi: 3.0, integer: true };
-        let d = Design::draw(vec![f], 30, 4, 2, &|_| true).unwrap();
+        let d = Trajectories::draw(vec![f], 30, 4, 2, &|_| true).unwrap();
         for (t, mv) in d.moves.iter().enumerate() {
             let (a, b) = (d.points[2 * t][0], d.points[2 * t + 1][0]);
             assert_eq!(a.fract() + b.fract(), 0.0, "whole values");
@@ -386,9 +386,9 @@ mod tests {
     #[test]
     fn a_refused_trajectory_is_drawn_again() {
         let fs = vec![factor("cap", 0.0, 1.0), factor("nq_cap", 0.0, 1.0)];
-        let d = Design::draw(fs, 20, 4, 5, &|p| p[1] <= p[0]).unwrap();
+        let d = Trajectories::draw(fs, 20, 4, 5, &|p| p[1] <= p[0]).unwrap();
         assert!(d.points.iter().all(|p| p[1] <= p[0]));
-        let never = Design::draw(vec![factor("a", 0.0, 1.0)], 1, 4, 5, &|_| false);
+        let never = Trajectories::draw(vec![factor("a", 0.0, 1.0)], 1, 4, 5, &|_| false);
         assert!(never.is_err());
     }
 

@@ -4,6 +4,8 @@
 
 use super::EnglandError;
 use super::figures::{Indicator, Place, Reading, Year, read};
+pub(super) use crate::format::significant;
+use crate::scenario::key;
 use crate::scenario::params;
 
 /// A figure as used, and the note saying so when it is not the authority's own number.
@@ -27,7 +29,7 @@ fn rate(a: &Place, i: Indicator, region: Option<&Place>, year: &Year) -> Result<
     let why = match read(a.raw(i)) {
         Reading::Number(x) => match i.implausible(x, in_post) {
             None => return Ok(Used { value: x, note: None, fell_back: false }),
-            Some(why) => format!("{} ({why})", params::fmt_num(x)),
+            Some(why) => format!("{} ({why})", crate::format::exact(x)),
         },
         Reading::Low => match i.implausible(0.0, in_post) {
             None => {
@@ -42,7 +44,7 @@ fn rate(a: &Place, i: Indicator, region: Option<&Place>, year: &Year) -> Result<
         Some(x) => (of_region(&a.region), x),
         None => ("England's".to_string(), year.national(i)?),
     };
-    let note = format!("{col}: {why}; {owner} {} used", params::fmt_num(value));
+    let note = format!("{col}: {why}; {owner} {} used", crate::format::exact(value));
     Ok(Used { value, note: Some(note), fell_back: true })
 }
 
@@ -54,7 +56,7 @@ fn count(a: &Place, i: Indicator, other: Indicator, region: &Place, n_in_region:
         Reading::Number(x) if i.implausible(x, None).is_none() => {
             return Used { value: x, note: None, fell_back: false };
         }
-        Reading::Number(x) => format!("{} ({})", params::fmt_num(x), i.implausible(x, None).unwrap_or("")),
+        Reading::Number(x) => format!("{} ({})", crate::format::exact(x), i.implausible(x, None).unwrap_or("")),
         Reading::Low => "low (rounds to 0 but is not 0)".to_string(),
         Reading::Missing(what) => what,
     };
@@ -62,7 +64,7 @@ fn count(a: &Place, i: Indicator, other: Indicator, region: &Place, n_in_region:
     let (value, how) = match (a.usable(other), region.usable(i), region.usable(other)) {
         (Some(y), Some(ri), Some(ro)) if ro > 0.0 => {
             let ratio = ri / ro;
-            let fig = |x: f64| params::fmt_num(significant(x, 4));
+            let fig = |x: f64| crate::format::exact(significant(x, 4));
             let how = format!(
                 "{} = {} {} x {owner} {} {} a {}",
                 fig(y * ratio),
@@ -76,7 +78,7 @@ fn count(a: &Place, i: Indicator, other: Indicator, region: &Place, n_in_region:
         }
         (_, Some(ri), _) => {
             let mean = ri / n_in_region.max(1) as f64;
-            (mean, format!("{owner} mean per authority, {}, used", params::fmt_num(significant(mean, 4))))
+            (mean, format!("{owner} mean per authority, {}, used", crate::format::exact(significant(mean, 4))))
         }
         _ => (0.0, format!("{owner} figure is not usable either; 0 used")),
     };
@@ -86,21 +88,6 @@ fn count(a: &Place, i: Indicator, other: Indicator, region: &Place, n_in_region:
 /// Years a post stays vacant: `v / (1 - v) / turnover`, both in percent.
 pub(super) fn vacant_years(vacancy: f64, turnover: f64) -> f64 {
     (vacancy / 100.0) / (1.0 - vacancy / 100.0) / (turnover / 100.0)
-}
-
-/// `x` rounded to `digits` significant figures.
-pub(super) fn significant(x: f64, digits: i32) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let e = digits - 1 - x.abs().log10().floor() as i32;
-    if e >= 0 {
-        let scale = 10f64.powi(e);
-        (x * scale).round() / scale
-    } else {
-        let scale = 10f64.powi(-e);
-        (x / scale).round() * scale
-    }
 }
 
 /// The base scenario's national calibration of the four keys an authority sets for itself.
@@ -172,16 +159,16 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
     let (n_turnover, n_vacancy) = (year.national(Indicator::Turnover)?, year.national(Indicator::Vacancy)?);
     let (n_agency, n_caseload) = (year.national(Indicator::Agency)?, year.national(Indicator::Caseload)?);
     let (n_referrals, n_case_holders) = (year.national(Indicator::Referrals)?, year.national(Indicator::CaseHolders)?);
-    let pct = |x: f64| format!("{}%", params::fmt_num(x));
-    let fig = |x: f64| params::fmt_num(significant(x, 4));
+    let pct = |x: f64| format!("{}%", crate::format::exact(x));
+    let fig = |x: f64| crate::format::exact(significant(x, 4));
     let own = [
         (
-            "workforce.leave_rate_permanent",
+            key::workforce::leave_rate_permanent,
             base.leave_rate * turnover / n_turnover,
             format!("the base's {} x turnover {} / England's {}", fig(base.leave_rate), pct(turnover), pct(n_turnover)),
         ),
         (
-            "workforce.time_to_hire_days_mean",
+            key::workforce::time_to_hire_days_mean,
             base.time_to_hire * vacant_years(vacancy, turnover) / vacant_years(n_vacancy, n_turnover),
             format!(
                 "the base's {} x years a post stays vacant, v/(1-v)/turnover, {} (vacancy {}, turnover {}) / England's {} ({}, {})",
@@ -195,7 +182,7 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
             ),
         ),
         (
-            "workforce.agency_cover_share",
+            key::workforce::agency_cover_share,
             odds_scaled(base.agency_cover, agency / n_agency),
             format!(
                 "the base's {} scaled on the odds by agency rate {} / England's {}",
@@ -208,7 +195,7 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
             // An authority with many more referrals a case holder than England's does more
             // of its work outside the case holders' caseloads (front doors, early help):
             // more of a post's hours go to assessments, at most 0.95.
-            "casework.direct_work_share",
+            key::casework::direct_work_share,
             (base.direct_work * (referrals / case_holders) / (n_referrals / n_case_holders))
                 .clamp(base.direct_work, 0.95),
             format!(
@@ -219,13 +206,13 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
             ),
         ),
         (
-            "casework.ongoing_days_mean",
+            key::casework::ongoing_days_mean,
             base.ongoing_days * caseload / n_caseload,
             format!(
                 "the base's {} x caseload {} / England's {}",
                 fig(base.ongoing_days),
-                params::fmt_num(caseload),
-                params::fmt_num(n_caseload)
+                crate::format::exact(caseload),
+                crate::format::exact(n_caseload)
             ),
         ),
     ];
@@ -246,7 +233,7 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
                 } else {
                     ("capped at the allowed maximum", max)
                 };
-                notes.push(format!("{path}: {} {what}, {}", params::fmt_num(x), params::fmt_num(bound)));
+                notes.push(format!("{path}: {} {what}, {}", crate::format::exact(x), crate::format::exact(bound)));
             }
             (path, kept, how)
         })

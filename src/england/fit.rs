@@ -9,7 +9,7 @@ use super::figures::{Indicator, Year};
 use super::{England, EnglandError};
 use crate::calibrate::{Target, Targets};
 use crate::model::{Metric, Rule};
-use crate::scenario::params;
+use crate::scenario::key;
 
 /// A published figure the authorities were not fitted to, against the simulation: across
 /// the authorities that publish it, their correlation and the error.
@@ -81,11 +81,11 @@ pub const OWN_TARGETS: [(Metric, f64); 4] =
 
 /// The parameters each authority's fit moves.
 pub const OWN_FREE: [&str; 5] = [
-    "workforce.leave_rate_permanent",
-    "workforce.time_to_hire_days_mean",
-    "workforce.agency_cover_share",
-    "casework.ongoing_days_mean",
-    "casework.direct_work_share",
+    key::workforce::leave_rate_permanent,
+    key::workforce::time_to_hire_days_mean,
+    key::workforce::agency_cover_share,
+    key::casework::ongoing_days_mean,
+    key::casework::direct_work_share,
 ];
 
 /// The rule in force in the figures of `year`: `practitioner_only` since Working Together
@@ -156,13 +156,78 @@ pub fn with_fits(text: &str, fits: &[Option<Vec<(String, f64)>>], note: &str) ->
             .and_then(|values| values.iter().find(|(k, _)| line.starts_with(&format!("{k} = "))));
         match fitted {
             Some((key, v)) => {
-                out.push_str(&format!("# {note}\n{key} = {}\n", params::fmt_num(significant(*v, 4))));
+                out.push_str(&format!("# {note}\n{key} = {}\n", crate::format::exact(significant(*v, 4))));
             }
             None => {
                 out.push_str(line);
                 out.push('\n');
             }
         }
+    }
+    out
+}
+
+/// `caseload england --check DIR`: how a national run's authorities (its
+/// `authorities.csv`, `csv_text`, read from `path`) compare with the published figures
+/// they were not fitted to, as the text the command prints.
+pub fn check_report(year: u32, csv_text: &str, path: &str) -> Result<String, String> {
+    let csv = super::Csv::parse(csv_text).map_err(|e| format!("{path}: {e}"))?;
+    let col = |name: &str| csv.column(name).ok_or_else(|| format!("{path}: no column `{name}`"));
+    let (code, metric, rule_a, mean_a, mean_b) =
+        (col("code")?, col("metric")?, col("rule_a")?, col("mean_a")?, col("mean_b")?);
+    // The rule in force that year gives the simulated figure.
+    let in_force = rule_in_force(year).name();
+    let simulated: Vec<(String, Metric, f64)> = csv
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let m = Metric::by_name(&r[metric])?;
+            let v = if r[rule_a] == in_force { &r[mean_a] } else { &r[mean_b] };
+            Some((r[code].clone(), m, v.parse().ok()?))
+        })
+        .collect();
+    let mut out =
+        format!("out of sample, {year} ({in_force}): each authority's simulated figure against its published one\n");
+    out.push_str(&format!(
+        "{:<54} {:>11} {:>10} {:>10} {:>12} {:>11} {:>11}\n",
+        "figure", "authorities", "published", "simulated", "correlation", "mean error", "mean |error|"
+    ));
+    for c in out_of_sample(year, &simulated).map_err(|e| e.to_string())? {
+        out.push_str(&format!(
+            "{:<54} {:>11} {:>10.2} {:>10.2} {:>12} {:>11.2} {:>11.2}\n",
+            format!("{} / {}", c.metric.name(), c.column),
+            c.authorities,
+            c.published_mean,
+            c.simulated_mean,
+            // No correlation across fewer than two authorities (or with no spread).
+            if c.correlation.is_finite() { format!("{:.3}", c.correlation) } else { "-".into() },
+            c.mean_error,
+            c.mean_abs_error
+        ));
+    }
+    Ok(out)
+}
+
+/// How many authorities of a fitted scenario land within tolerance of each of their own
+/// figures ([`OWN_TARGETS`]), as the lines `caseload england --fit` prints.
+pub fn within_own(
+    fitted: &crate::scenario::Scenario,
+    targets: &[Option<Targets>],
+    runs: crate::calibrate::Runs,
+) -> String {
+    let one = crate::calibrate::Runs { threads: 1, ..runs };
+    let passes: Vec<Vec<bool>> = crate::experiment::Pool::new(runs.threads).map(0..fitted.parts().len(), &|k| {
+        targets[k].as_ref().map_or_else(Vec::new, |t| {
+            crate::calibrate::compare(&fitted.parts()[k], t, one)
+                .iter()
+                .map(crate::calibrate::Comparison::passes)
+                .collect()
+        })
+    });
+    let mut out = String::new();
+    for (j, (m, tol)) in OWN_TARGETS.iter().enumerate() {
+        let n = passes.iter().filter(|p| p.get(j) == Some(&true)).count();
+        out.push_str(&format!("{}: {n} of {} authorities within ±{tol} of their own figure\n", m.name(), passes.len()));
     }
     out
 }

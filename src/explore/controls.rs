@@ -3,6 +3,7 @@
 //! parameter table), the rule pair and seed, and how a page's settings become a validated
 //! [`Setup`] through the same checks as a scenario file, within the session's size bounds.
 
+use crate::scenario::key;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
@@ -22,16 +23,16 @@ pub struct Slider {
 /// The sliders, in the page's order: demand and the team, turnover and hiring, the
 /// manager's time, then the judgement parameters that carry the comparison.
 pub const SLIDERS: &[Slider] = &[
-    Slider { path: "authority.new_referrals_per_year", min: 20.0, max: 600.0, step: 5.0 },
-    Slider { path: "authority.posts_per_team", min: 2.0, max: 15.0, step: 1.0 },
-    Slider { path: "workforce.leave_rate_permanent", min: 0.0, max: 0.6, step: 0.01 },
-    Slider { path: "workforce.newly_qualified_share", min: 0.0, max: 1.0, step: 0.05 },
-    Slider { path: "managers.consult_hours_per_day", min: 0.1, max: 4.0, step: 0.05 },
-    Slider { path: "judgement.lone_rating_shift", min: -0.15, max: 0.15, step: 0.01 },
-    Slider { path: "judgement.manager_weight", min: 0.5, max: 1.0, step: 0.05 },
-    Slider { path: "workforce.lone_decision_leave_effect", min: -0.5, max: 1.0, step: 0.05 },
-    Slider { path: "judgement.rho", min: -0.5, max: 0.95, step: 0.05 },
-    Slider { path: "judgement.manager_info_penalty", min: 0.0, max: 1.0, step: 0.05 },
+    Slider { path: key::authority::new_referrals_per_year, min: 20.0, max: 600.0, step: 5.0 },
+    Slider { path: key::authority::posts_per_team, min: 2.0, max: 15.0, step: 1.0 },
+    Slider { path: key::workforce::leave_rate_permanent, min: 0.0, max: 0.6, step: 0.01 },
+    Slider { path: key::workforce::newly_qualified_share, min: 0.0, max: 1.0, step: 0.05 },
+    Slider { path: key::managers::consult_hours_per_day, min: 0.1, max: 4.0, step: 0.05 },
+    Slider { path: key::judgement::lone_rating_shift, min: -0.15, max: 0.15, step: 0.01 },
+    Slider { path: key::judgement::manager_weight, min: 0.5, max: 1.0, step: 0.05 },
+    Slider { path: key::workforce::lone_decision_leave_effect, min: -0.5, max: 1.0, step: 0.05 },
+    Slider { path: key::judgement::rho, min: -0.5, max: 0.95, step: 0.05 },
+    Slider { path: key::judgement::manager_info_penalty, min: 0.0, max: 1.0, step: 0.05 },
 ];
 
 /// Rules offered for each side.
@@ -84,7 +85,7 @@ pub fn within_bounds(s: &Scenario) -> Result<(), String> {
     if s.n_teams() > MAX_TEAMS {
         return Err(format!("explore runs at most {MAX_TEAMS} teams; this scenario has {}", s.n_teams()));
     }
-    let years = (s.run.warmup_days + s.run.horizon_days) / DAYS_PER_YEAR;
+    let years = (s.run.warmup_days() + s.run.horizon_days()) / DAYS_PER_YEAR;
     if years > MAX_YEARS {
         return Err(format!(
             "explore runs at most {MAX_YEARS} simulated years (warm-up and horizon); this scenario has {years}"
@@ -124,10 +125,10 @@ pub fn setup(base: &Scenario, settings: &Settings) -> Result<Setup, Refused> {
         return Err(Refused::new(unknown.join("\n"), fields.collect()));
     }
     if let Some(seed) = settings.seed {
-        changes.push(("run.seed", Value::Int(i64::try_from(seed).unwrap_or(i64::MAX))));
+        changes.push((key::run::seed, Value::Int(i64::try_from(seed).unwrap_or(i64::MAX))));
     }
     let rules = settings.rules.clone().unwrap_or_else(|| base.run.rules.iter().map(|r| r.name()).collect());
-    changes.push(("run.rules", Value::Texts(rules)));
+    changes.push((key::run::rules, Value::Texts(rules)));
     let s = base
         .with_all_from(&changes, "explore settings")
         .map_err(|e| Refused::new(e.to_string(), e.problems().iter().map(|p| p.field.clone()).collect()))?;
@@ -135,7 +136,7 @@ pub fn setup(base: &Scenario, settings: &Settings) -> Result<Setup, Refused> {
     let [a, b, ..] = s.run.rules[..] else {
         return Err(Refused::new(
             "explore settings: run.rules: name two rules to compare".into(),
-            vec!["run.rules".into()],
+            vec![key::run::rules.into()],
         ));
     };
     Ok(Setup { scenario: s, rules: [a, b] })
@@ -145,8 +146,8 @@ pub fn setup(base: &Scenario, settings: &Settings) -> Result<Setup, Refused> {
 fn current(s: &Scenario, path: &str) -> Option<f64> {
     let first = s.authorities.first();
     match path {
-        "authority.new_referrals_per_year" => first.map(|a| a.new_referrals_per_year),
-        "authority.posts_per_team" => first.map(|a| f64::from(a.posts_per_team)),
+        key::authority::new_referrals_per_year => first.map(|a| a.new_referrals_per_year),
+        key::authority::posts_per_team => first.map(|a| f64::from(a.posts_per_team)),
         _ => crate::scenario::describe(s).into_iter().find(|(p, _)| p.path() == path).and_then(|(_, v)| v.as_f64()),
     }
 }

@@ -26,9 +26,9 @@
 
 mod controls;
 mod export;
+mod json;
 mod pair;
 mod session;
-mod words;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -308,7 +308,7 @@ async fn step(State(app): Shared, Path(id): Path<String>, Body(b): Body<StepBody
 }
 
 async fn view(State(app): Shared, Path(id): Path<String>) -> Answer {
-    Ok(axum::Json(on(&app, &id, |p| words::view(p)).await?))
+    Ok(axum::Json(on(&app, &id, |p| json::view(p)).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -325,7 +325,7 @@ async fn events(State(app): Shared, Path(id): Path<String>, Query(q): Query<Sinc
             .iter()
             .filter(|(seq, _, _)| *seq >= from)
             .skip(after.saturating_sub(EVENTS_PER_REQUEST))
-            .map(|(seq, side, e)| words::event(*seq, *side, e))
+            .map(|(seq, side, e)| json::event(*seq, *side, e))
             .collect();
         json!({ "events": list, "next": p.next_seq })
     });
@@ -338,7 +338,7 @@ struct FromDay {
 }
 
 async fn series(State(app): Shared, Path(id): Path<String>, Query(q): Query<FromDay>) -> Answer {
-    Ok(axum::Json(on(&app, &id, move |p| words::series(p, q.from.unwrap_or(0))).await?))
+    Ok(axum::Json(on(&app, &id, move |p| json::series(p, q.from.unwrap_or(0))).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -353,13 +353,13 @@ async fn follow_post(State(app): Shared, Path(id): Path<String>, Body(b): Body<F
     };
     let answer = on(&app, &id, move |p| {
         p.follow(key);
-        words::follow(p)
+        json::follow(p)
     });
     Ok(axum::Json(answer.await?))
 }
 
 async fn follow_get(State(app): Shared, Path(id): Path<String>) -> Answer {
-    Ok(axum::Json(on(&app, &id, |p| words::follow(p)).await?))
+    Ok(axum::Json(on(&app, &id, |p| json::follow(p)).await?))
 }
 
 async fn scenario_toml(State(app): Shared, Path(id): Path<String>) -> Result<Response, Failure> {

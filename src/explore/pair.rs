@@ -73,7 +73,7 @@ impl<'s> Pair<'s> {
     /// The last day of the run plus one: warm-up and horizon.
     pub fn end(&self) -> u32 {
         let r = &self.setup.scenario.run;
-        r.warmup_days + r.horizon_days
+        r.warmup_days() + r.horizon_days()
     }
 
     pub fn day(&self) -> u32 {

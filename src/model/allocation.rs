@@ -43,7 +43,7 @@ impl Sim<'_> {
                 c.worker = Some(p);
                 c.allocated_day = day;
                 c.worker_sd = sd;
-                c.worker_rating = c.score + sd * c.draws.z_worker;
+                c.worker_rating = c.score + sd * c.luck.z_worker;
                 c.worker_tier = Tier::of_rating(c.worker_rating, &s.demand.risk_cuts);
                 if c.decision.is_some() {
                     // A decided case handed over from a leaver keeps its timescale.

@@ -1,46 +1,11 @@
 //! Cases: a referral that needs an assessment, with its true risk and everything drawn
 //! about it once, from its own stream.
 
-use super::draw::{exponential, ln, normal_pair, uniform};
+use super::sample::{exponential, ln, normal_pair, uniform};
 use super::streams::Stream;
 use super::worker::Assignment;
 use crate::scenario::Scenario;
-
-/// Risk tiers, in increasing urgency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    Low = 0,
-    Medium = 1,
-    High = 2,
-    Immediate = 3,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 4] = [Tier::Low, Tier::Medium, Tier::High, Tier::Immediate];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Low => "low",
-            Tier::Medium => "medium",
-            Tier::High => "high",
-            Tier::Immediate => "immediate",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.name() == s)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The tier a rating on the 0-1 scale falls in, given the three cut-points.
-    pub fn of_rating(rating: f64, cuts: &[f64; 3]) -> Tier {
-        let above = cuts.iter().filter(|c| rating >= **c).count();
-        Tier::ALL[above]
-    }
-}
+pub use crate::vocab::Tier;
 
 /// Index of an open case in the simulation's case store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,7 +30,7 @@ pub enum CaseState {
 /// The case's own luck, drawn once when it is referred, in this order, so that every rule
 /// sees the same case with the same luck (common random numbers).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draws {
+pub struct Luck {
     /// Standardised rating errors of the worker and the manager.
     pub z_worker: f64,
     pub z_manager: f64,
@@ -103,7 +68,7 @@ pub struct Case {
     pub score: f64,
     pub hours_needed: f64,
     pub hours_done: f64,
-    pub draws: Draws,
+    pub luck: Luck,
     /// Whether the worker paces the assessment to its decided target (a share
     /// `casework.pacing` of cases) rather than working it as fast as the day allows.
     pub paced: bool,
@@ -140,7 +105,7 @@ impl Case {
         let u_score = uniform(&mut rng);
         let (z_hours, z_ongoing) = normal_pair(&mut rng);
         let (z_worker, z_manager) = normal_pair(&mut rng);
-        let draws = Draws {
+        let luck = Luck {
             z_worker,
             z_manager,
             u_drift: uniform(&mut rng),
@@ -168,7 +133,7 @@ impl Case {
             score,
             hours_needed,
             hours_done: 0.0,
-            draws,
+            luck,
             paced,
             state: CaseState::AwaitingAllocation,
             worker: None,
@@ -306,7 +271,7 @@ impl LogNormal {
 
     /// The value at standard normal draw `z`.
     pub fn at(&self, z: f64) -> f64 {
-        super::draw::exp(self.mu + self.sigma * z)
+        super::sample::exp(self.mu + self.sigma * z)
     }
 }
 

@@ -119,7 +119,7 @@ impl Sim<'_> {
             // Its order does not matter: it is only counted.
             self.high_risk_waiting.swap_remove(i);
         }
-        if day >= s.run.warmup_days {
+        if day >= s.run.warmup_days() {
             self.rec.start(tier, days, late);
         }
         self.note_start(id, late);
@@ -143,7 +143,7 @@ impl Sim<'_> {
         let shared = c.decision.is_some_and(|d| d.shared);
         let supervision = if shared {
             1.0
-        } else if s.managers.freed_time_to_supervision {
+        } else if s.managers.freed_time_to_supervision() {
             team.manager.as_ref().map_or(0.0, |m| m.freed_share)
         } else {
             0.0
@@ -151,14 +151,14 @@ impl Sim<'_> {
         let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
         let (years, kind) = (w.years, w.kind);
         let q = quality(s, w.novice_weight, supervision, c.hours_cut, c.hours_needed);
-        let missed = c.draws.u_missed < 1.0 - q;
-        if !missed && c.draws.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
-            let days = self.ongoing.at(c.draws.z_ongoing);
+        let missed = c.luck.u_missed < 1.0 - q;
+        if !missed && c.luck.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
+            let days = self.ongoing.at(c.luck.z_ongoing);
             w.add_ongoing(day + (days.round() as u32).max(1));
         }
         let p = if missed { s.quality.rereferral_if_missed } else { s.quality.rereferral_base };
-        if c.draws.u_rereferral < p {
-            let delay = 1 + (c.draws.u_rereferral_delay * (DAYS_PER_YEAR - 1) as f64) as u32;
+        if c.luck.u_rereferral < p {
+            let delay = 1 + (c.luck.u_rereferral_delay * (DAYS_PER_YEAR - 1) as f64) as u32;
             self.pending.push(Reverse(Pending {
                 day: day + delay,
                 key: rereferral_key(c.key),
@@ -166,7 +166,7 @@ impl Sim<'_> {
                 inherit: missed.then_some((c.tier, c.score)),
             }));
         }
-        if day >= s.run.warmup_days {
+        if day >= s.run.warmup_days() {
             self.rec.completion(day - c.arrival_day, s.demand.limit_days, q, missed);
             if let Some(log) = &mut self.case_log {
                 let d = c.decision.expect("a completed case was decided");

@@ -23,7 +23,7 @@ impl Sim<'_> {
         let m = &self.s.managers;
         match m.consult_time {
             ConsultTime::Fixed => m.minutes_per_consult,
-            ConsultTime::Exponential => m.minutes_per_consult * self.cases.get(id).draws.e_consult,
+            ConsultTime::Exponential => m.minutes_per_consult * self.cases.get(id).luck.e_consult,
         }
     }
 
@@ -79,7 +79,7 @@ impl Sim<'_> {
             let free = (left / capacity).clamp(0.0, 1.0);
             manager.freed_share += (free - manager.freed_share) / s.managers.supervision_window_days;
             manager.minutes_left = capacity;
-            if self.day >= s.run.warmup_days {
+            if self.day >= s.run.warmup_days() {
                 self.rec.consultation_day(capacity, used);
             }
         }

@@ -4,77 +4,9 @@
 use super::Sim;
 use super::case::{CaseId, CaseState, Decision, Tier};
 use super::worker::{novice_weight, on_curve};
-use crate::scenario::{Combine, Judgement};
-
-/// Who decides an assessment's timescale.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rule {
-    /// The social worker alone, on the day of allocation.
-    PractitionerOnly,
-    /// The social worker in discussion with their manager.
-    ManagerShared,
-    /// Shared while the worker has less than `max_years` of experience, else alone.
-    SharedForNovices { max_years: f64 },
-    /// Shared when the worker's own rating is at least `tier`, else alone.
-    SharedAbove { tier: Tier },
-}
-
-impl Rule {
-    /// Parses `practitioner_only`, `manager_shared`, `shared_for_novices:YEARS` or
-    /// `shared_above:TIER`.
-    pub fn parse(s: &str) -> Result<Rule, String> {
-        let (head, arg) = match s.split_once(':') {
-            Some((h, a)) => (h, Some(a)),
-            None => (s, None),
-        };
-        match (head, arg) {
-            ("practitioner_only", None) => Ok(Rule::PractitionerOnly),
-            ("manager_shared", None) => Ok(Rule::ManagerShared),
-            ("shared_for_novices", Some(a)) => match a.parse::<f64>() {
-                Ok(y) if (0.0..=40.0).contains(&y) => Ok(Rule::SharedForNovices { max_years: y }),
-                _ => {
-                    Err(format!("rule \"{s}\": shared_for_novices takes years from 0 to 40, e.g. shared_for_novices:2"))
-                }
-            },
-            ("shared_above", Some(a)) => Tier::parse(a).map(|tier| Rule::SharedAbove { tier }).ok_or_else(|| {
-                format!(
-                    "rule \"{s}\": shared_above takes a tier (low, medium, high, immediate), e.g. shared_above:high"
-                )
-            }),
-            _ => Err(format!(
-                "rule \"{s}\" is not known; rules are practitioner_only, manager_shared, \
-                 shared_for_novices:YEARS, shared_above:TIER"
-            )),
-        }
-    }
-
-    /// The rule as written, used in tables.
-    pub fn name(&self) -> String {
-        match self {
-            Rule::PractitionerOnly => "practitioner_only".into(),
-            Rule::ManagerShared => "manager_shared".into(),
-            Rule::SharedForNovices { max_years } => format!("shared_for_novices:{max_years}"),
-            Rule::SharedAbove { tier } => format!("shared_above:{}", tier.name()),
-        }
-    }
-
-    /// Whether a case rated `worker_tier` by a worker with `years` of experience is decided
-    /// with the manager.
-    pub fn shares(&self, years: f64, worker_tier: Tier) -> bool {
-        match self {
-            Rule::PractitionerOnly => false,
-            Rule::ManagerShared => true,
-            Rule::SharedForNovices { max_years } => years < *max_years,
-            Rule::SharedAbove { tier } => worker_tier >= *tier,
-        }
-    }
-}
-
-impl std::fmt::Display for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.name())
-    }
-}
+use crate::scenario::Judgement;
+use crate::vocab::Combine;
+pub use crate::vocab::Rule;
 
 /// The sd of a worker's rating error: the learning curve, inflated by load above 1
 /// (caseload over the manageable caseload).
@@ -84,7 +16,7 @@ pub fn worker_sd(j: &Judgement, years: f64, load: f64) -> f64 {
 
 /// [`worker_sd`] at a novice weight carried along by the worker.
 pub(super) fn worker_sd_at(j: &Judgement, novice_weight: f64, load: f64) -> f64 {
-    on_curve(j.sd_novice, j.sd_expert, novice_weight) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
+    on_curve(j.sd_novice(), j.sd_expert, novice_weight) * (1.0 + j.load_effect * (load - 1.0).max(0.0))
 }
 
 /// The sd of a manager's rating error: the learning curve at the manager's own
@@ -97,7 +29,7 @@ pub fn manager_sd(j: &Judgement, years: f64, waiting: usize) -> f64 {
 
 /// [`manager_sd`] at a novice weight carried along by the manager.
 fn manager_sd_at(j: &Judgement, novice_weight: f64, waiting: usize) -> f64 {
-    on_curve(j.sd_novice, j.sd_expert, novice_weight)
+    on_curve(j.sd_novice(), j.sd_expert, novice_weight)
         * j.manager_sd_ratio
         * (1.0 + j.manager_info_penalty)
         * (1.0 + j.manager_queue_effect * waiting as f64)
@@ -156,7 +88,7 @@ impl Sim<'_> {
         let s = self.s;
         let c = self.cases.get(id);
         let tier = Tier::of_rating(c.worker_rating + s.judgement.lone_rating_shift, &s.demand.risk_cuts);
-        let drift = tier <= Tier::Medium && c.draws.u_drift < s.judgement.drift_share;
+        let drift = tier <= Tier::Medium && c.luck.u_drift < s.judgement.drift_share;
         let post = c.worker.expect("allocated").0 as usize;
         self.posts[post].occupant.as_mut().expect("worker").last_lone_day = Some(self.day);
         self.set_decision(id, tier, false, drift);
@@ -188,7 +120,7 @@ impl Sim<'_> {
         let j = &s.judgement;
         let c = self.cases.get(id);
         let sd_m = manager_sd_at(j, novice_weight, waiting);
-        let y_m = manager_rating(j, c.score, c.draws.z_worker, c.draws.z_manager, sd_m);
+        let y_m = manager_rating(j, c.score, c.luck.z_worker, c.luck.z_manager, sd_m);
         let tier = Tier::of_rating(combined_rating(j, c.worker_rating, y_m), &s.demand.risk_cuts);
         let wait = self.day - c.allocated_day;
         let post = c.worker.expect("a case in consultation has a worker").0 as usize;
@@ -306,9 +238,9 @@ mod tests {
     #[test]
     fn rating_error_falls_with_experience_and_rises_with_load() {
         let j = crate::scenario::Scenario::default().judgement;
-        assert!((worker_sd(&j, 0.0, 0.5) - j.sd_novice).abs() < 1e-15);
+        assert!((worker_sd(&j, 0.0, 0.5) - j.sd_novice()).abs() < 1e-15);
         assert!(worker_sd(&j, 10.0, 0.5) < worker_sd(&j, 1.0, 0.5));
-        assert!((worker_sd(&j, 0.0, 1.0) - j.sd_novice).abs() < 1e-15);
-        assert!((worker_sd(&j, 0.0, 1.5) - j.sd_novice * (1.0 + 0.5 * j.load_effect)).abs() < 1e-12);
+        assert!((worker_sd(&j, 0.0, 1.0) - j.sd_novice()).abs() < 1e-15);
+        assert!((worker_sd(&j, 0.0, 1.5) - j.sd_novice() * (1.0 + 0.5 * j.load_effect)).abs() < 1e-12);
     }
 }

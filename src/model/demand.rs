@@ -4,7 +4,7 @@
 use rand::RngExt;
 
 use super::case::{Case, TeamId, Tier};
-use super::draw::poisson;
+use super::sample::poisson;
 use super::streams::{Purpose, Stream, stream};
 use super::{Referral, Sim, month_of};
 use crate::scenario::DAYS_PER_YEAR;

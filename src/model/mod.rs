@@ -10,9 +10,9 @@ mod casework;
 mod consultation;
 mod decision;
 mod demand;
-mod draw;
 mod record;
 mod run;
+mod sample;
 mod streams;
 mod team;
 mod view;
@@ -22,12 +22,13 @@ mod workforce;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+pub use crate::vocab::{FORMER_NAMES, Metric};
 pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal};
 pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_sd, worker_sd};
-pub use draw::uniform;
-pub use record::{FORMER_NAMES, Metric, Metrics, MonthRecord, median, quantile};
+pub use record::{Metrics, MonthRecord, median, quantile};
 pub use run::{AuthorityOutput, Part, RunOutput, assemble, n_parts, run_one, run_part, run_stepping};
-pub use streams::{Event, Purpose, Stream, authority_seed, event_stream, stream};
+pub use sample::uniform;
+pub use streams::{Event, Purpose, Stream, authority_key, authority_seed, event_stream, stream};
 pub use view::{Arrival, CaseView, Leaving, ModelEvent, PostView, TeamView, View, WorkerView};
 pub use worker::{Kind, learning_curve};
 
@@ -260,7 +261,7 @@ impl<'s> Sim<'s> {
     }
 
     fn in_horizon(&self) -> bool {
-        self.day >= self.s.run.warmup_days
+        self.day >= self.s.run.warmup_days()
     }
 
     /// Where every referral is, and whether caps hold.
@@ -327,7 +328,7 @@ impl<'s> Sim<'s> {
             // days, as `Recorder::start` counts.
             st.late_high_risk_open += u32::from(self.day >= needed_start);
         }
-        let horizon_day = self.day - s.run.warmup_days;
+        let horizon_day = self.day - s.run.warmup_days();
         let month_end = month_of(horizon_day + 1) != month_of(horizon_day);
         self.rec.end_day(st, month_end);
     }

@@ -3,7 +3,7 @@
 //! ([`Part`]) per authority added up in authority order.
 
 use super::record::Recorder;
-use super::{Rule, Sim, authority_seed, month_of};
+use super::{Rule, Sim, authority_key, authority_seed, month_of};
 use crate::model::{Metrics, MonthRecord};
 use crate::scenario::{DAYS_PER_YEAR, Scenario};
 
@@ -96,7 +96,7 @@ impl Part {
     /// horizon's working days, and its months numbered in order. (The counters' values
     /// are the shard's word.)
     pub fn check(&self, s: &Scenario) -> Result<(), String> {
-        let (rec, horizon) = (&self.0, s.run.horizon_days);
+        let (rec, horizon) = (&self.0, s.run.horizon_days());
         if rec.days != u64::from(horizon) {
             return Err(format!("`days` is {}; this run's horizon is {horizon} working days", rec.days));
         }
@@ -131,13 +131,15 @@ fn simulate(
     log_cases: bool,
     after_day: &mut dyn FnMut(usize, &mut Sim),
 ) -> Recorder {
+    let several = s.authorities.len() > 1;
     let s = if s.parts().is_empty() { s } else { &s.parts()[part] };
-    let seed = authority_seed(seed, &s.authorities[0].code);
+    let a = &s.authorities[0];
+    let seed = authority_seed(seed, &authority_key(&a.code, &a.name, several));
     let mut sim = Sim::new(s, rule, seed, replication);
     if log_cases {
         sim.log_cases();
     }
-    let end = s.run.warmup_days + s.run.horizon_days;
+    let end = s.run.warmup_days() + s.run.horizon_days();
     while sim.day() < end {
         sim.step();
         after_day(part, &mut sim);

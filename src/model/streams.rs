@@ -61,11 +61,24 @@ pub enum Event {
     Absence = 7,
 }
 
-/// The master seed of an authority's simulation: the run's seed itself for an authority
-/// with no code (so a single-authority scenario is unchanged), else the seed mixed with
-/// the code's FNV-1a hash, so that the authority draws the same numbers whatever other
-/// authorities share its scenario.
-pub fn authority_seed(seed: u64, code: &str) -> u64 {
+/// What keys an authority's streams: its DfE code when it has one (so it draws the same
+/// numbers whatever other authorities share its scenario); without a code, `name:` and its
+/// name when it is one of `several` authorities (names are unique in a scenario, so two
+/// authorities with equal values are not copies of each other); else nothing, and a
+/// scenario of one authority runs on the master seed itself.
+pub fn authority_key(code: &str, name: &str, several: bool) -> String {
+    match (code.is_empty(), several) {
+        (false, _) => code.to_string(),
+        (true, true) => format!("name:{name}"),
+        (true, false) => String::new(),
+    }
+}
+
+/// The master seed of an authority's simulation from its [`authority_key`]: the run's seed
+/// itself for an empty key, else the seed mixed with the key's FNV-1a hash (64 bits, over
+/// its UTF-8 bytes) by SplitMix64's finaliser.
+pub fn authority_seed(seed: u64, key: &str) -> u64 {
+    let code = key;
     if code.is_empty() {
         return seed;
     }

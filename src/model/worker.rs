@@ -67,7 +67,7 @@ impl Worker {
             ongoing: Vec::new(),
             next_ongoing_end: u32::MAX,
             stress: 0.0,
-            stress_factor: super::draw::exp(-s.workforce.stress_effect),
+            stress_factor: super::sample::exp(-s.workforce.stress_effect),
             hazard: 0.0,
             threshold,
             leaving_day: None,
@@ -222,9 +222,9 @@ impl Worker {
         self.stress += change;
         let x = wf.stress_effect * change;
         self.stress_factor = if x.abs() <= 1.0 / 64.0 {
-            self.stress_factor * super::draw::exp_small(x)
+            self.stress_factor * super::sample::exp_small(x)
         } else {
-            super::draw::exp(wf.stress_effect * (self.stress - 1.0))
+            super::sample::exp(wf.stress_effect * (self.stress - 1.0))
         };
     }
 
@@ -271,7 +271,7 @@ impl Rates {
             per_stress_window_day: 1.0 / wf.stress_window_days,
             leave_per_day: [wf.leave_rate_permanent, wf.leave_rate_newly_qualified, wf.leave_rate_agency]
                 .map(|r| r * per_day),
-            novice_weight_per_day: super::draw::exp(-per_day / s.judgement.learning_years),
+            novice_weight_per_day: super::sample::exp(-per_day / s.judgement.learning_years),
             tenure_under_2: wf.tenure_hazard_ratio_under_2,
             tenure_2_to_5: wf.tenure_hazard_ratio_2_to_5,
             absence_per_day: if wf.long_absence_share > 0.0 {
@@ -361,7 +361,7 @@ pub fn learning_curve(novice: f64, expert: f64, years: f64, learning_years: f64)
 
 /// `exp(-years / learning_years)`: the weight of the novice's value on the learning curve.
 pub fn novice_weight(years: f64, learning_years: f64) -> f64 {
-    super::draw::exp(-years / learning_years)
+    super::sample::exp(-years / learning_years)
 }
 
 /// The learning curve at a given novice weight (see [`novice_weight`]).
@@ -448,7 +448,7 @@ mod tests {
             }
             w.ongoing.truncate(n as usize);
             w.update_stress(&s, &Rates::of(&s));
-            let exact = super::super::draw::exp(k * (w.stress - 1.0));
+            let exact = super::super::sample::exp(k * (w.stress - 1.0));
             assert!((w.stress_factor / exact - 1.0).abs() < 1e-12, "day {day}");
         }
     }

@@ -7,7 +7,7 @@
 
 use super::Sim;
 use super::case::{CaseState, lognormal};
-use super::draw::{exponential, normal, uniform};
+use super::sample::{exponential, normal, uniform};
 use super::streams::{Event, Stream, event_stream};
 use super::team::Manager;
 use super::view::Arrival;

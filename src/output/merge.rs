@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Options, Staging, run_shard, sweep_tables};
 use crate::experiment::Plan;
+use crate::output::{Options, Staging};
 use crate::scenario::Scenario;
 use crate::sweep::{self, Sweep};
 
 /// `shard.toml`: which shard of how many a folder holds, and its tasks, for the command
 /// that wrote it (`sweep`, which an uncertainty analysis's shards share, or `run`). A
 /// sweep's names no command: it is the one `merge` assumes.
-pub(super) fn shard_toml(command: &str, k: usize, n: usize, range: &Range<usize>, total: usize) -> String {
+pub(crate) fn shard_toml(command: &str, k: usize, n: usize, range: &Range<usize>, total: usize) -> String {
     let key = if command == "sweep" { String::new() } else { format!("command = \"{command}\"\n") };
     format!(
         "# One shard of a caseload {command}: `caseload merge` combines the shards.\n{key}shard = {k}\nshards = {n}\nfirst_task = {}\nend_task = {}\ntotal_tasks = {total}\n",
@@ -24,7 +24,7 @@ pub(super) fn shard_toml(command: &str, k: usize, n: usize, range: &Range<usize>
 }
 
 /// One shard folder as its `shard.toml` describes it.
-pub(super) struct Shard {
+pub(crate) struct Shard {
     pub k: usize,
     pub n: usize,
     pub first: usize,
@@ -34,7 +34,7 @@ pub(super) struct Shard {
 }
 
 /// Checks each shard holds the tasks shard `k` of `n` of `total` tasks holds.
-pub(super) fn check_ranges(shards: &[Shard], total: usize, what: &str) -> Result<()> {
+pub(crate) fn check_ranges(shards: &[Shard], total: usize, what: &str) -> Result<()> {
     for Shard { k, n, first, end, total: t, dir } in shards {
         let should = sweep::shard(total, *k, *n);
         if *t != total || (*first..*end) != should {
@@ -121,7 +121,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged> {
     let s = Scenario::from_toml(&manifest, &first_dir.join("manifest.toml"))
         .context("the shards' manifest is not a valid scenario")?;
     if command == "run" {
-        let (dir, table) = run_shard::merge(&shards, &s, &manifest, out, force)?;
+        let (dir, table) = crate::output::run::shard::merge(&shards, &s, &manifest, out, force)?;
         return Ok(Merged { dir, table: Some(table) });
     }
     let sw = if s.uncertainty().is_some() {
@@ -133,9 +133,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged> {
     let mut rows = Vec::new();
     for sh in &shards {
         let whole = format!("shard {} of {}: tasks {} to {} of the sweep", sh.k, sh.n, sh.first + 1, sh.end);
-        rows.extend(sweep_tables::read_rows(&sw, &sh.dir.join("sweep.parquet"), sh.first..sh.end, &whole)?);
+        rows.extend(crate::output::sweep::tables::read_rows(
+            &sw,
+            &sh.dir.join("sweep.parquet"),
+            sh.first..sh.end,
+            &whole,
+        )?);
     }
     let staging = Staging::begin(&Options { dir: out.to_path_buf(), force, case_log: false })?;
-    let dir = staging.commit_with(|path| super::sweep::write_final(path, &sw, &manifest, &rows))?;
+    let dir = staging.commit_with(|path| crate::output::sweep::write_final(path, &sw, &manifest, &rows))?;
     Ok(Merged { dir, table: None })
 }

@@ -6,37 +6,26 @@
 //! none, never a mixture. Charts and the report are drawn from the tables as read back
 //! from disk, so `caseload chart DIR` draws exactly what the run drew.
 
-mod authorities;
-mod authority_charts;
-mod charts;
-mod checkpoint;
-mod compare;
-mod data;
-mod merge;
-mod report;
-mod run_shard;
-mod sensitivity;
-mod stress;
-mod sweep;
-mod sweep_charts;
-mod sweep_report;
-mod sweep_tables;
-mod table_file;
-mod tables;
-mod uncertainty;
-mod uncertainty_charts;
+pub(crate) mod chart;
+pub(crate) mod html;
+pub(crate) mod merge;
+pub(crate) mod run;
+pub(crate) mod sensitivity;
+pub(crate) mod sweep;
+pub(crate) mod table_file;
+pub(crate) mod uncertainty;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 
-pub use checkpoint::KeptPoints;
-pub use compare::{Comparison, compare};
-pub use data::RunData;
 pub use merge::{Merged, merge};
-pub use run_shard::{shard_tasks, write_run_shard};
+pub use run::compare::{Comparison, compare};
+pub use run::data::RunData;
+pub use run::shard::{shard_tasks, write_run_shard};
 pub use sensitivity::write_sensitivity;
+pub use sweep::checkpoint::KeptPoints;
 pub use sweep::{SweepFolder, SweepOptions};
 
 use crate::experiment::{CaseSink, Plan, Results};
@@ -132,7 +121,7 @@ impl Staging {
 
     /// The case-log sink for run number `run` of the plan.
     pub fn case_sink(&self, run: usize) -> Box<dyn CaseSink> {
-        Box::new(tables::CasePart::new(self.case_part(run), Arc::clone(&self.case_error)))
+        Box::new(run::tables::CasePart::new(self.case_part(run), Arc::clone(&self.case_error)))
     }
 
     /// Fills the staging folder with `write`, then puts it in place.
@@ -151,8 +140,8 @@ impl Staging {
     /// writes the manifest they carry.
     fn commit_manifest(self, s: &Scenario, manifest: &str, results: &Results) -> Result<PathBuf> {
         let dir = &self.path;
-        tables::write_run_tables(dir, results, s.demand.limit_days)?;
-        authorities::write(dir, results)?;
+        run::tables::write_run_tables(dir, results, s.demand.limit_days)?;
+        run::authorities::write(dir, results)?;
         if self.opts.case_log {
             if let Some(e) = self.case_error.lock().expect("error slot").take() {
                 bail!("writing the case log: {e}");
@@ -164,12 +153,12 @@ impl Staging {
                 .map(|(i, r)| (self.case_part(i), r.rule.name(), r.replication as u32))
                 .collect();
             let codes: Vec<String> = s.parts().iter().map(|p| p.authorities[0].code.clone()).collect();
-            tables::merge_case_parts(&parts, &codes, &dir.join("cases.parquet"))?;
+            run::tables::merge_case_parts(&parts, &codes, &dir.join("cases.parquet"))?;
         }
         std::fs::write(dir.join("manifest.toml"), manifest).context("writing manifest.toml")?;
         let as_run = read_manifest(dir)?;
-        let data = tables::read_run_data(dir, &as_run)?;
-        tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
+        let data = run::tables::read_run_data(dir, &as_run)?;
+        run::tables::write_summary(dir, &data.summary_rows(&metric_names()))?;
         draw(dir, &data, &as_run)?;
         self.into_place()
     }
@@ -213,14 +202,14 @@ fn read_manifest(dir: &Path) -> Result<Scenario> {
 /// Draws the charts and report of the output folder `dir` from `data` and the scenario
 /// of its manifest, each file written under a temporary name and renamed when complete.
 fn draw(dir: &Path, data: &RunData, scenario: &Scenario) -> Result<()> {
-    let mut made = charts::draw_all(dir, data, scenario)?;
+    let mut made = run::charts::draw_all(dir, data, scenario)?;
     let mut extra = String::new();
-    if let Some(rows) = authorities::read(dir)? {
-        let (charts, html) = authorities::section(dir, &rows, scenario)?;
+    if let Some(rows) = run::authorities::read(dir)? {
+        let (charts, html) = run::authorities::section(dir, &rows, scenario)?;
         made.extend(charts);
         extra = html;
     }
-    let html = report::render(scenario, data, &made, dir, &extra)?;
+    let html = run::report::render(scenario, data, &made, dir, &extra)?;
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 
@@ -231,7 +220,7 @@ pub fn redraw(dir: &Path) -> Result<()> {
         bail!("{} holds no runs.parquet: is it a caseload output folder?", dir.display());
     }
     let scenario = read_manifest(dir)?;
-    let data = tables::read_run_data(dir, &scenario)?;
+    let data = run::tables::read_run_data(dir, &scenario)?;
     draw(dir, &data, &scenario)
 }
 

@@ -1,16 +1,43 @@
-//! A Parquet table read back as input: an output folder's tables may have been edited,
-//! truncated or written by another version, so each column is looked up by name and its
-//! type and values checked, and a problem names the file, the row and the column, and
-//! says what was expected.
+//! Table files: a data frame written as Parquet or CSV, and a Parquet table read back as
+//! input. An output folder's tables may have been edited, truncated or written by another
+//! version, so each column read back is looked up by name and its type and values
+//! checked, and a problem names the file, the row and the column, and says what was
+//! expected.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use polars::prelude::*;
 
+pub(crate) fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
+    write_parquet_with(df, path, &[])
+}
+
+/// A Parquet file carrying key-value metadata a reader finds beside the columns (the
+/// statutory limit behind `within_limit_pct`, say).
+pub(crate) fn write_parquet_with(df: &mut DataFrame, path: &Path, meta: &[(&str, String)]) -> Result<()> {
+    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let kv = (!meta.is_empty()).then(|| {
+        polars::io::parquet::write::KeyValueMetadata::from_static(
+            meta.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        )
+    });
+    ParquetWriter::new(f)
+        .with_key_value_metadata(kv)
+        .finish(df)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    Ok(())
+}
+
+pub(crate) fn write_csv(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    CsvWriter::new(f).finish(df).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    Ok(())
+}
+
 /// A table read from a Parquet file, with its path for messages.
-pub(super) struct TableFile {
+pub(crate) struct TableFile {
     path: PathBuf,
     df: DataFrame,
 }
@@ -86,7 +113,7 @@ impl TableFile {
 /// Where the rows `found` (each described in words) stop being the rows `expected`, in
 /// order: the row (from 0, or `None` when the table stops short) and what is wrong.
 /// `whole` says what the expected rows are, for the message.
-pub(super) fn misfit(found: &[String], expected: &[String], whole: &str) -> Option<(Option<usize>, String)> {
+pub(crate) fn misfit(found: &[String], expected: &[String], whole: &str) -> Option<(Option<usize>, String)> {
     for (i, f) in found.iter().enumerate() {
         match expected.get(i) {
             Some(e) if e == f => {}

@@ -1,12 +1,13 @@
 //! Scenarios: a TOML file, checked against the parameter table, becomes a validated
 //! [`Scenario`] whose fields carry the guarantees the model relies on.
 //!
-//! It is long because `from_values` reads every key of the parameter table into its typed
-//! field, one line a key, and `check_consistency` states every rule between keys: both
-//! belong beside the types they fill.
+//! The typed sections and their readers are generated from the rows of `keys.rs`; here
+//! are the scenario as a whole, its authorities as scenarios of their own, the changes
+//! sweeps and fits make to it, and `check_consistency`, every rule between keys.
 
 pub mod annotate;
 mod error;
+pub mod keys;
 pub mod params;
 mod parse;
 pub mod sweep;
@@ -16,156 +17,38 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use error::{Problem, ScenarioError};
+pub use keys::{Authority, Casework, Demand, Judgement, Managers, Quality, Run, Workforce, key};
 pub use parse::{Value, Values};
 
-use crate::model::{Rule, Tier};
+use crate::vocab::Tier;
+pub use crate::vocab::{Combine, ConsultTime, DAYS_PER_YEAR, FreedTimeUse};
 use params::{PARAMS, Param, SECTIONS};
 pub(crate) use parse::{Collector, nearest, number, type_name, unknown};
 
-/// Working days in a year.
-pub const DAYS_PER_YEAR: u32 = 250;
+impl Run {
+    /// The warm-up in working days.
+    pub fn warmup_days(&self) -> u32 {
+        self.warmup_years * DAYS_PER_YEAR
+    }
 
-/// How a shared decision combines the worker's and the manager's rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Combine {
-    /// A weighted mean of the two ratings, `manager_weight` on the manager's: weights that
-    /// people choose, not ones that know the true error sizes.
-    Average,
-    DeferToManager,
-    /// The more urgent (higher) of the two ratings.
-    MoreUrgent,
+    /// The measured horizon in working days.
+    pub fn horizon_days(&self) -> u32 {
+        self.horizon_years * DAYS_PER_YEAR
+    }
 }
 
-/// How long a manager's consultation takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConsultTime {
-    Fixed,
-    Exponential,
+impl Judgement {
+    /// The rating error sd with no experience: `sd_expert * novice_sd_ratio`.
+    pub fn sd_novice(&self) -> f64 {
+        self.sd_expert * self.novice_sd_ratio
+    }
 }
 
-#[derive(Debug, Clone)]
-pub struct Run {
-    pub name: String,
-    pub description: String,
-    pub warmup_days: u32,
-    pub horizon_days: u32,
-    pub replications: u32,
-    pub seed: u64,
-    pub rules: Vec<Rule>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Authority {
-    pub name: String,
-    /// The DfE's codes and region (empty when the file gives none).
-    pub code: String,
-    pub old_code: String,
-    pub region: String,
-    pub teams: u32,
-    pub posts_per_team: u32,
-    pub new_referrals_per_year: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Demand {
-    pub seasonality: [f64; 12],
-    pub risk_mix: [f64; 4],
-    pub risk_cuts: [f64; 3],
-    pub assessment_hours: [f64; 4],
-    pub assessment_hours_cv: f64,
-    pub needed_start_days: [u32; 4],
-    pub completion_days: [u32; 4],
-    pub limit_days: u32,
-}
-
-#[derive(Debug, Clone)]
-pub struct Casework {
-    pub hours_per_day: f64,
-    pub direct_work_share: f64,
-    pub max_assessment_hours_per_day: f64,
-    pub ongoing_share: [f64; 4],
-    pub ongoing_days_mean: f64,
-    pub ongoing_days_cv: f64,
-    pub ongoing_hours_per_day: f64,
-    pub caseload_cap: u32,
-    pub caseload_cap_newly_qualified: u32,
-    pub manageable_caseload: f64,
-    pub handover_loss: f64,
-    pub rush_cut_share: f64,
-    /// Share of assessments worked evenly to their completion target.
-    pub pacing: f64,
-    pub recording_hours_per_shared_decision: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Judgement {
-    pub sd_expert: f64,
-    /// `sd_expert * novice_sd_ratio`: the rating error sd with no experience.
-    pub sd_novice: f64,
-    pub learning_years: f64,
-    pub load_effect: f64,
-    pub rho: f64,
-    pub manager_weight: f64,
-    pub manager_sd_ratio: f64,
-    pub manager_info_penalty: f64,
-    pub manager_queue_effect: f64,
-    pub lone_rating_shift: f64,
-    pub shared_rating_shift: f64,
-    pub drift_share: f64,
-    pub combine: Combine,
-}
-
-#[derive(Debug, Clone)]
-pub struct Quality {
-    pub q_novice: f64,
-    pub q_expert: f64,
-    pub supervision_bonus: f64,
-    pub rush_penalty: f64,
-    pub rereferral_if_missed: f64,
-    pub rereferral_base: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Managers {
-    pub consult_hours_per_day: f64,
-    pub minutes_per_consult: f64,
-    pub consult_time: ConsultTime,
+impl Managers {
     /// Whether consultation time a rule does not use goes to supervision.
-    pub freed_time_to_supervision: bool,
-    pub leave_rate_per_year: f64,
-    pub vacancy_days: u32,
-    pub promotion_share: f64,
-    pub experience_years_mean: f64,
-    pub experience_years_cv: f64,
-    pub supervision_window_days: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Workforce {
-    pub leave_rate_permanent: f64,
-    pub leave_rate_newly_qualified: f64,
-    pub leave_rate_agency: f64,
-    pub tenure_hazard_ratio_under_2: f64,
-    pub tenure_hazard_ratio_2_to_5: f64,
-    pub stress_effect: f64,
-    pub stress_window_days: f64,
-    pub lone_decision_leave_effect: f64,
-    pub lone_decision_window_days: f64,
-    pub notice_days: u32,
-    pub agency_notice_days: u32,
-    pub time_to_hire_days_mean: f64,
-    pub time_to_hire_days_cv: f64,
-    pub newly_qualified_share: f64,
-    pub experienced_hire_years_mean: f64,
-    pub experienced_hire_years_cv: f64,
-    pub agency_cover_share: f64,
-    pub agency_start_days: u32,
-    pub long_absence_share: f64,
-    pub long_absence_days_mean: f64,
-    pub absence_agency_cover_share: f64,
-    pub initial_experience_years_mean: f64,
-    pub initial_experience_years_cv: f64,
-    pub initial_vacancy_share: f64,
+    pub fn freed_time_to_supervision(&self) -> bool {
+        self.freed_time_use == FreedTimeUse::Supervision
+    }
 }
 
 /// A validated scenario: every value in range and consistent with the others.
@@ -427,166 +310,27 @@ impl Scenario {
     }
 
     /// Total teams across authorities.
+    /// The value of a scenario-wide key (`key::casework::caseload_cap`, say): the file's,
+    /// or its default. The one answer to "what is key K in this scenario".
+    ///
+    /// # Panics
+    /// If `path` is not a key of the parameter table.
+    pub fn value(&self, path: &str) -> Value {
+        value_in(&self.values.set, path)
+    }
+
     pub fn n_teams(&self) -> usize {
         self.authorities.iter().map(|a| a.teams as usize).sum()
     }
 
     fn from_values(values: Values, c: &mut Collector<'_>) -> Option<Scenario> {
-        let g = Get { map: &values.set };
-        let mut rules = Vec::new();
-        for r in g.texts("run.rules") {
-            match Rule::parse(&r) {
-                Ok(rule) => rules.push(rule),
-                Err(message) => c.at(values.spans.get("run.rules"), "run.rules", message),
-            }
-        }
-        let run = Run {
-            name: g.text("run.name"),
-            description: g.text("run.description"),
-            warmup_days: g.num("run.warmup_years") as u32 * DAYS_PER_YEAR,
-            horizon_days: g.num("run.horizon_years") as u32 * DAYS_PER_YEAR,
-            replications: g.num("run.replications") as u32,
-            seed: g.int("run.seed") as u64,
-            rules,
-        };
+        let get = |path: &str| value_in(&values.set, path);
         let authority_maps: Vec<BTreeMap<String, Value>> =
             if values.authorities.is_empty() { vec![BTreeMap::new()] } else { values.authorities.clone() };
-        let authorities = authority_maps
-            .iter()
-            .map(|m| {
-                let g = Get { map: m };
-                Authority {
-                    name: g.text("authority.name"),
-                    code: g.text("authority.code"),
-                    old_code: g.text("authority.old_code"),
-                    region: g.text("authority.region"),
-                    teams: g.num("authority.teams") as u32,
-                    posts_per_team: g.num("authority.posts_per_team") as u32,
-                    new_referrals_per_year: g.num("authority.new_referrals_per_year"),
-                }
-            })
-            .collect();
-        let demand = Demand {
-            seasonality: g.array("demand.seasonality"),
-            risk_mix: g.array("demand.risk_mix"),
-            risk_cuts: g.array("demand.risk_cuts"),
-            assessment_hours: g.array("demand.assessment_hours"),
-            assessment_hours_cv: g.num("demand.assessment_hours_cv"),
-            needed_start_days: g.array("demand.needed_start_days").map(|d: f64| d as u32),
-            completion_days: g.array("demand.completion_days").map(|d: f64| d as u32),
-            limit_days: g.num("demand.limit_days") as u32,
-        };
-        let casework = Casework {
-            hours_per_day: g.num("casework.hours_per_day"),
-            direct_work_share: g.num("casework.direct_work_share"),
-            max_assessment_hours_per_day: g.num("casework.max_assessment_hours_per_day"),
-            ongoing_share: g.array("casework.ongoing_share"),
-            ongoing_days_mean: g.num("casework.ongoing_days_mean"),
-            ongoing_days_cv: g.num("casework.ongoing_days_cv"),
-            ongoing_hours_per_day: g.num("casework.ongoing_hours_per_day"),
-            caseload_cap: g.num("casework.caseload_cap") as u32,
-            caseload_cap_newly_qualified: g.num("casework.caseload_cap_newly_qualified") as u32,
-            manageable_caseload: g.num("casework.manageable_caseload"),
-            handover_loss: g.num("casework.handover_loss"),
-            rush_cut_share: g.num("casework.rush_cut_share"),
-            pacing: g.num("casework.pacing"),
-            recording_hours_per_shared_decision: g.num("casework.recording_hours_per_shared_decision"),
-        };
-        let judgement = Judgement {
-            sd_expert: g.num("judgement.sd_expert"),
-            sd_novice: g.num("judgement.sd_expert") * g.num("judgement.novice_sd_ratio"),
-            learning_years: g.num("judgement.learning_years"),
-            load_effect: g.num("judgement.load_effect"),
-            rho: g.num("judgement.rho"),
-            manager_weight: g.num("judgement.manager_weight"),
-            manager_sd_ratio: g.num("judgement.manager_sd_ratio"),
-            manager_info_penalty: g.num("judgement.manager_info_penalty"),
-            manager_queue_effect: g.num("judgement.manager_queue_effect"),
-            lone_rating_shift: g.num("judgement.lone_rating_shift"),
-            shared_rating_shift: g.num("judgement.shared_rating_shift"),
-            drift_share: g.num("judgement.drift_share"),
-            combine: match g.text("judgement.combine").as_str() {
-                "average" => Combine::Average,
-                "defer_to_manager" => Combine::DeferToManager,
-                "more_urgent" => Combine::MoreUrgent,
-                other => {
-                    c.at(
-                        values.spans.get("judgement.combine"),
-                        "judgement.combine",
-                        format!("is \"{other}\"; not a known way"),
-                    );
-                    Combine::Average
-                }
-            },
-        };
-        let quality = Quality {
-            q_novice: g.num("quality.q_novice"),
-            q_expert: g.num("quality.q_expert"),
-            supervision_bonus: g.num("quality.supervision_bonus"),
-            rush_penalty: g.num("quality.rush_penalty"),
-            rereferral_if_missed: g.num("quality.rereferral_if_missed"),
-            rereferral_base: g.num("quality.rereferral_base"),
-        };
-        let managers = Managers {
-            consult_hours_per_day: g.num("managers.consult_hours_per_day"),
-            minutes_per_consult: g.num("managers.minutes_per_consult"),
-            consult_time: match g.text("managers.consult_time").as_str() {
-                "fixed" => ConsultTime::Fixed,
-                "exponential" => ConsultTime::Exponential,
-                other => {
-                    c.at(
-                        values.spans.get("managers.consult_time"),
-                        "managers.consult_time",
-                        format!("is \"{other}\"; not a known way"),
-                    );
-                    ConsultTime::Fixed
-                }
-            },
-            freed_time_to_supervision: match g.text("managers.freed_time_use").as_str() {
-                "supervision" => true,
-                "none" => false,
-                other => {
-                    c.at(
-                        values.spans.get("managers.freed_time_use"),
-                        "managers.freed_time_use",
-                        format!("is \"{other}\"; not a known use"),
-                    );
-                    true
-                }
-            },
-            leave_rate_per_year: g.num("managers.leave_rate_per_year"),
-            vacancy_days: g.num("managers.vacancy_days") as u32,
-            promotion_share: g.num("managers.promotion_share"),
-            experience_years_mean: g.num("managers.experience_years_mean"),
-            experience_years_cv: g.num("managers.experience_years_cv"),
-            supervision_window_days: g.num("managers.supervision_window_days"),
-        };
-        let workforce = Workforce {
-            leave_rate_permanent: g.num("workforce.leave_rate_permanent"),
-            leave_rate_newly_qualified: g.num("workforce.leave_rate_newly_qualified"),
-            leave_rate_agency: g.num("workforce.leave_rate_agency"),
-            tenure_hazard_ratio_under_2: g.num("workforce.tenure_hazard_ratio_under_2"),
-            tenure_hazard_ratio_2_to_5: g.num("workforce.tenure_hazard_ratio_2_to_5"),
-            stress_effect: g.num("workforce.stress_effect"),
-            stress_window_days: g.num("workforce.stress_window_days"),
-            lone_decision_leave_effect: g.num("workforce.lone_decision_leave_effect"),
-            lone_decision_window_days: g.num("workforce.lone_decision_window_days"),
-            notice_days: g.num("workforce.notice_days") as u32,
-            agency_notice_days: g.num("workforce.agency_notice_days") as u32,
-            time_to_hire_days_mean: g.num("workforce.time_to_hire_days_mean"),
-            time_to_hire_days_cv: g.num("workforce.time_to_hire_days_cv"),
-            newly_qualified_share: g.num("workforce.newly_qualified_share"),
-            experienced_hire_years_mean: g.num("workforce.experienced_hire_years_mean"),
-            experienced_hire_years_cv: g.num("workforce.experienced_hire_years_cv"),
-            agency_cover_share: g.num("workforce.agency_cover_share"),
-            agency_start_days: g.num("workforce.agency_start_days") as u32,
-            long_absence_share: g.num("workforce.long_absence_share"),
-            long_absence_days_mean: g.num("workforce.long_absence_days_mean"),
-            absence_agency_cover_share: g.num("workforce.absence_agency_cover_share"),
-            initial_experience_years_mean: g.num("workforce.initial_experience_years_mean"),
-            initial_experience_years_cv: g.num("workforce.initial_experience_years_cv"),
-            initial_vacancy_share: g.num("workforce.initial_vacancy_share"),
-        };
+        let authorities = authority_maps.iter().map(|m| Authority::read(&|path: &str| value_in(m, path))).collect();
+        let (run, demand, casework) = (Run::read(&get), Demand::read(&get), Casework::read(&get));
+        let (judgement, quality) = (Judgement::read(&get), Quality::read(&get));
+        let (managers, workforce) = (Managers::read(&get), Workforce::read(&get));
         let parts = Scenario::parts_of(&values, c);
         let scenario =
             Scenario { run, authorities, demand, casework, judgement, quality, managers, workforce, values, parts };
@@ -644,8 +388,8 @@ impl Scenario {
         let sum: f64 = d.risk_mix.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
             c.at(
-                span("demand.risk_mix").as_ref(),
-                "demand.risk_mix",
+                span(key::demand::risk_mix).as_ref(),
+                key::demand::risk_mix,
                 format!("sums to {}; the four shares must sum to 1", round6(sum)),
             );
         }
@@ -655,23 +399,24 @@ impl Scenario {
             && d.risk_cuts[2] < 1.0)
         {
             c.at(
-                span("demand.risk_cuts").as_ref(),
-                "demand.risk_cuts",
+                span(key::demand::risk_cuts).as_ref(),
+                key::demand::risk_cuts,
                 format!("is {:?}; cut-points must increase strictly inside 0 to 1", d.risk_cuts),
             );
         }
         let mean = d.seasonality.iter().sum::<f64>() / 12.0;
         if (mean - 1.0).abs() > 0.01 {
             c.at(
-                span("demand.seasonality").as_ref(),
-                "demand.seasonality",
+                span(key::demand::seasonality).as_ref(),
+                key::demand::seasonality,
                 format!("averages {}; the 12 factors must average 1 (within 0.01)", round6(mean)),
             );
         }
         for t in 0..4 {
-            for (key, days) in
-                [("demand.needed_start_days", d.needed_start_days[t]), ("demand.completion_days", d.completion_days[t])]
-            {
+            for (key, days) in [
+                (key::demand::needed_start_days, d.needed_start_days[t]),
+                (key::demand::completion_days, d.completion_days[t]),
+            ] {
                 if days > d.limit_days {
                     c.at(
                         span(key).as_ref(),
@@ -686,8 +431,8 @@ impl Scenario {
             }
             if d.completion_days[t] < d.needed_start_days[t] {
                 c.at(
-                    span("demand.completion_days").as_ref(),
-                    "demand.completion_days",
+                    span(key::demand::completion_days).as_ref(),
+                    key::demand::completion_days,
                     format!(
                         "{} tier: completion ({}) before the needed start ({})",
                         Tier::ALL[t].name(),
@@ -699,13 +444,13 @@ impl Scenario {
         }
         let rules: Vec<String> = self.run.rules.iter().map(|r| r.name()).collect();
         if let Some(twice) = rules.iter().enumerate().find(|(i, r)| rules[..*i].contains(r)).map(|(_, r)| r) {
-            c.at(span("run.rules").as_ref(), "run.rules", format!("names {twice} twice; each rule once"));
+            c.at(span(key::run::rules).as_ref(), key::run::rules, format!("names {twice} twice; each rule once"));
         }
         let cw = &self.casework;
         if cw.caseload_cap_newly_qualified > cw.caseload_cap {
             c.at(
-                span("casework.caseload_cap_newly_qualified").as_ref(),
-                "casework.caseload_cap_newly_qualified",
+                span(key::casework::caseload_cap_newly_qualified).as_ref(),
+                key::casework::caseload_cap_newly_qualified,
                 format!("is {}; must not exceed caseload_cap ({})", cw.caseload_cap_newly_qualified, cw.caseload_cap),
             );
         }
@@ -728,49 +473,12 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// Reads checked values with the table's default where the file is silent.
-struct Get<'a> {
-    map: &'a BTreeMap<String, Value>,
-}
-
-impl Get<'_> {
-    fn value(&self, path: &str) -> Value {
-        self.map.get(path).cloned().unwrap_or_else(|| {
-            let p: &Param = params::find_path(path).unwrap_or_else(|| panic!("no parameter {path}"));
-            Value::default_of(p)
-        })
-    }
-    fn num(&self, path: &str) -> f64 {
-        match self.value(path) {
-            Value::Num(v) => v,
-            Value::Int(i) => i as f64,
-            other => panic!("{path} is {other:?}, not a number"),
-        }
-    }
-    fn int(&self, path: &str) -> i64 {
-        match self.value(path) {
-            Value::Int(i) => i,
-            other => panic!("{path} is {other:?}, not a whole number"),
-        }
-    }
-    fn array<const N: usize>(&self, path: &str) -> [f64; N] {
-        match self.value(path) {
-            Value::Nums(vs) => vs.try_into().unwrap_or_else(|_| panic!("{path} has the wrong length")),
-            other => panic!("{path} is {other:?}, not numbers"),
-        }
-    }
-    fn text(&self, path: &str) -> String {
-        match self.value(path) {
-            Value::Text(s) => s,
-            other => panic!("{path} is {other:?}, not text"),
-        }
-    }
-    fn texts(&self, path: &str) -> Vec<String> {
-        match self.value(path) {
-            Value::Texts(s) => s,
-            other => panic!("{path} is {other:?}, not a list of text"),
-        }
-    }
+/// The checked value of `path` in `map`, or the table's default where the file is silent.
+fn value_in(map: &BTreeMap<String, Value>, path: &str) -> Value {
+    map.get(path).cloned().unwrap_or_else(|| {
+        let p: &Param = params::find_path(path).unwrap_or_else(|| panic!("no parameter {path}"));
+        Value::default_of(p)
+    })
 }
 
 impl Default for Scenario {
@@ -782,9 +490,5 @@ impl Default for Scenario {
 
 /// Every parameter with its resolved value, for listing.
 pub fn describe(s: &Scenario) -> Vec<(&'static Param, Value)> {
-    PARAMS
-        .iter()
-        .filter(|p| p.section != "authority")
-        .map(|p| (p, s.values.set.get(&p.path()).cloned().unwrap_or_else(|| Value::default_of(p))))
-        .collect()
+    PARAMS.iter().filter(|p| p.section != "authority").map(|p| (p, s.value(&p.path()))).collect()
 }

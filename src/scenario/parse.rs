@@ -11,10 +11,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Problem, line_col};
-use super::params::{self, Param, SECTIONS, Shape, fmt_num};
+use super::params::{self, Param, SECTIONS, Shape};
 use super::sweep::{SweepSpec, parse_sweep};
 use super::uncertainty::{UncertaintySpec, parse_uncertainty};
-use crate::model::Rule;
+use crate::format::exact;
+use crate::vocab::Rule;
 
 /// A checked value of one parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,9 +35,9 @@ impl Value {
         let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
         match self {
             Value::Int(i) => i.to_string(),
-            Value::Num(v) => fmt_num(*v),
+            Value::Num(v) => exact(*v),
             Value::Nums(vs) => {
-                format!("[{}]", vs.iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(", "))
+                format!("[{}]", vs.iter().map(|v| exact(*v)).collect::<Vec<_>>().join(", "))
             }
             Value::Text(s) => quote(s),
             Value::Texts(ss) => {
@@ -96,7 +97,7 @@ impl Collector<'_> {
 /// Keys of the previous release that the fair contest replaced, with what to write instead.
 const FORMER_KEYS: &[(&str, &str)] = &[
     (
-        "judgement.sd_novice",
+        "judgement.sd_novice()",
         "write judgement.novice_sd_ratio, the novice's rating error over the expert's (sd_novice / sd_expert)",
     ),
     (
@@ -280,7 +281,7 @@ pub fn check(p: &Param, v: Value) -> Result<Value, String> {
         Shape::Num { min, max, integer } => {
             let (x, shown) = match &v {
                 Value::Int(i) => (*i as f64, i.to_string()),
-                Value::Num(x) => (*x, fmt_num(*x)),
+                Value::Num(x) => (*x, exact(*x)),
                 other => return Err(format!("is {}; expected a number, allowed {allowed} ({unit})", kind(other))),
             };
             check_num(x, min, max, integer).map_err(|why| format!("is {shown}{why}; allowed {allowed} ({unit})"))?;
@@ -305,7 +306,7 @@ pub fn check(p: &Param, v: Value) -> Result<Value, String> {
             }
             for (i, &x) in xs.iter().enumerate() {
                 check_num(x, min, max, integer)
-                    .map_err(|why| format!("value {} is {}{why}; allowed {allowed} ({unit})", i + 1, fmt_num(x)))?;
+                    .map_err(|why| format!("value {} is {}{why}; allowed {allowed} ({unit})", i + 1, exact(x)))?;
             }
             Ok(Value::Nums(xs))
         }

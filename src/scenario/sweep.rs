@@ -16,16 +16,17 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::params::{self, Shape, fmt_num};
+use super::params::{self, Shape};
 use super::parse::{Collector, number, type_name, unknown};
-use crate::model::Metric;
+use crate::format::exact;
+use crate::vocab::Metric;
 
 /// Most points a sweep may have.
 pub const MAX_POINTS: usize = 100_000;
 
 /// How a sweep chooses its points.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Design {
+pub enum Layout {
     /// Every combination of the listed values, the first parameter changing slowest.
     Grid,
     /// `points` points, each parameter's range cut into `points` equal strata, one point in
@@ -98,14 +99,14 @@ impl Concern {
 
     /// As written in a scenario file.
     pub fn text(&self) -> String {
-        format!("{} {} {}", self.metric.name(), if self.above { ">" } else { "<" }, fmt_num(self.threshold))
+        format!("{} {} {}", self.metric.name(), if self.above { ">" } else { "<" }, exact(self.threshold))
     }
 }
 
 /// A checked `[sweep]` section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepSpec {
-    pub design: Design,
+    pub design: Layout,
     pub axes: Vec<Axis>,
     pub concern: Option<Concern>,
     /// The two axes (by index) the heatmap puts across and up.
@@ -118,8 +119,8 @@ impl SweepSpec {
     pub fn to_toml(&self) -> String {
         let mut out = String::from("[sweep]\n");
         match self.design {
-            Design::Grid => out.push_str("design = \"grid\"\n"),
-            Design::LatinHypercube { points, seed } => {
+            Layout::Grid => out.push_str("design = \"grid\"\n"),
+            Layout::LatinHypercube { points, seed } => {
                 out.push_str(&format!("design = \"latin_hypercube\"\npoints = {points}\nseed = {seed}\n"))
             }
         }
@@ -132,8 +133,8 @@ impl SweepSpec {
         out.push_str("\n[sweep.values]\n");
         for a in &self.axes {
             let v = match self.design {
-                Design::Grid => format!("[{}]", a.values.iter().map(|v| fmt_num(*v)).collect::<Vec<_>>().join(", ")),
-                Design::LatinHypercube { .. } => format!("{{ from = {}, to = {} }}", fmt_num(a.from), fmt_num(a.to)),
+                Layout::Grid => format!("[{}]", a.values.iter().map(|v| exact(*v)).collect::<Vec<_>>().join(", ")),
+                Layout::LatinHypercube { .. } => format!("{{ from = {}, to = {} }}", exact(a.from), exact(a.to)),
             };
             out.push_str(&format!("\"{}\" = {v}\n", a.path));
         }
@@ -144,10 +145,10 @@ impl SweepSpec {
     pub fn n_points(&self) -> usize {
         match self.design {
             // Saturates rather than overflows, so a huge grid is refused, not wrapped.
-            Design::Grid => {
+            Layout::Grid => {
                 self.axes.iter().try_fold(1usize, |a, x| a.checked_mul(x.values.len())).unwrap_or(usize::MAX)
             }
-            Design::LatinHypercube { points, .. } => points as usize,
+            Layout::LatinHypercube { points, .. } => points as usize,
         }
     }
 }
@@ -203,12 +204,12 @@ pub fn parse_sweep(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>) -> Optio
     let lhs = design_word.as_deref() == Some("latin_hypercube");
     let design = if lhs {
         match points {
-            Some((p, _)) => Design::LatinHypercube { points: p, seed: seed.as_ref().map_or(1, |s| s.0) },
+            Some((p, _)) => Layout::LatinHypercube { points: p, seed: seed.as_ref().map_or(1, |s| s.0) },
             None => {
                 if !points_given {
                     c.at(Some(&value.span()), "sweep.points", "a latin_hypercube needs points (2 to 100000)".into());
                 }
-                Design::Grid
+                Layout::Grid
             }
         }
     } else {
@@ -222,7 +223,7 @@ pub fn parse_sweep(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>) -> Optio
         if let Some((_, span)) = &seed {
             c.at(Some(span), "sweep.seed", "goes with design = \"latin_hypercube\"; a grid draws nothing".into());
         }
-        Design::Grid
+        Layout::Grid
     };
     let Some(values) = values else {
         c.at(Some(&value.span()), "sweep.values", "is missing: a [sweep.values] table names what to vary".into());
@@ -306,7 +307,7 @@ fn is_range(t: &DeTable<'_>) -> bool {
 fn shown(v: &DeValue<'_>) -> String {
     match v {
         DeValue::String(s) => format!("\"{s}\""),
-        DeValue::Integer(_) | DeValue::Float(_) => number(v).map_or_else(|| type_name(v).to_string(), fmt_num),
+        DeValue::Integer(_) | DeValue::Float(_) => number(v).map_or_else(|| type_name(v).to_string(), exact),
         other => type_name(other).to_string(),
     }
 }
@@ -318,7 +319,7 @@ fn whole(c: &mut Collector<'_>, field: &str, v: &Spanned<DeValue<'_>>, min: f64,
             c.at(
                 Some(&v.span()),
                 field,
-                format!("is {}; allowed a whole number {} to {}", shown(v.get_ref()), fmt_num(min), fmt_num(max)),
+                format!("is {}; allowed a whole number {} to {}", shown(v.get_ref()), exact(min), exact(max)),
             );
             None
         }
@@ -358,11 +359,7 @@ fn parse_axis(
     let allowed = param.allowed();
     let check = |c: &mut Collector<'_>, x: f64, span| {
         if !x.is_finite() || x < min || x > max || (integer && x.fract() != 0.0) {
-            c.at(
-                Some(&span),
-                &field,
-                format!("value {} is outside the allowed {allowed} ({})", fmt_num(x), param.unit),
-            );
+            c.at(Some(&span), &field, format!("value {} is outside the allowed {allowed} ({})", exact(x), param.unit));
             false
         } else {
             true
@@ -429,7 +426,7 @@ fn parse_axis(
                 return None;
             };
             if to <= from {
-                c.at(Some(&v.span()), &field, format!("from ({}) must be below to ({})", fmt_num(from), fmt_num(to)));
+                c.at(Some(&v.span()), &field, format!("from ({}) must be below to ({})", exact(from), exact(to)));
                 return None;
             }
             if lhs {

@@ -16,6 +16,7 @@
 //!
 //! Every key may be left out; the defaults are below. A manifest writes them all.
 
+use super::key;
 use toml::Spanned;
 use toml::de::DeValue;
 
@@ -26,16 +27,16 @@ use super::sweep::Concern;
 /// The factors that get Sobol indices and break-even values when a file names none: the
 /// mechanisms the two sides of the argument rest on.
 pub const DEFAULT_FACTORS: &[&str] = &[
-    "judgement.lone_rating_shift",
-    "judgement.shared_rating_shift",
-    "judgement.manager_weight",
-    "judgement.manager_info_penalty",
-    "judgement.manager_sd_ratio",
-    "judgement.rho",
-    "judgement.drift_share",
-    "casework.pacing",
-    "casework.recording_hours_per_shared_decision",
-    "workforce.lone_decision_leave_effect",
+    key::judgement::lone_rating_shift,
+    key::judgement::shared_rating_shift,
+    key::judgement::manager_weight,
+    key::judgement::manager_info_penalty,
+    key::judgement::manager_sd_ratio,
+    key::judgement::rho,
+    key::judgement::drift_share,
+    key::casework::pacing,
+    key::casework::recording_hours_per_shared_decision,
+    key::workforce::lone_decision_leave_effect,
 ];
 
 /// The concerns when a file names none (the reason for each is in `scenarios/baseline.toml`).
@@ -78,6 +79,26 @@ impl Default for UncertaintySpec {
 }
 
 impl UncertaintySpec {
+    /// The spec with some of its settings replaced (`draws`, `replications`, `sobol_base`,
+    /// `factors`, `concerns`, each as its TOML value), checked as the same settings in a
+    /// file are; a problem is reported as from `origin` (the command line, say).
+    pub fn with_settings(
+        &self,
+        settings: &[(&str, String)],
+        origin: &str,
+    ) -> Result<UncertaintySpec, super::ScenarioError> {
+        let text: String = self
+            .to_toml()
+            .lines()
+            .map(|l| {
+                let set = settings.iter().find(|(key, _)| l.starts_with(&format!("{key} = ")));
+                set.map_or_else(|| l.to_string(), |(key, value)| format!("{key} = {value}")) + "\n"
+            })
+            .collect();
+        let s = super::Scenario::from_toml(&text, std::path::Path::new(origin))?;
+        Ok(s.uncertainty().cloned().unwrap_or_default())
+    }
+
     /// The section as TOML with every value written, so a manifest repeats the analysis.
     pub fn to_toml(&self) -> String {
         let list = |xs: Vec<String>| xs.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ");

@@ -2,6 +2,7 @@
 //! grid axes, and where a threshold of concern holds on those cells, in words.
 
 use super::{PointDifference, Sweep};
+use crate::format::value;
 use crate::model::Metric;
 use crate::scenario::sweep::SweepSpec;
 
@@ -86,11 +87,11 @@ pub fn region_words(g: &Grid2, holds: &dyn Fn(f64) -> bool, xname: &str, yname: 
         Some(if set.len() == n_y {
             format!("at every {yname} swept")
         } else if contiguous && *set.last().expect("non-empty") == n_y - 1 {
-            format!("when {yname} is {} or more", num(g.ys[set[0]]))
+            format!("when {yname} is {} or more", value(g.ys[set[0]]))
         } else if contiguous && set[0] == 0 {
-            format!("when {yname} is {} or less", num(g.ys[*set.last().expect("non-empty")]))
+            format!("when {yname} is {} or less", value(g.ys[*set.last().expect("non-empty")]))
         } else {
-            format!("when {yname} is {}", list(&set.iter().map(|&i| num(g.ys[i])).collect::<Vec<_>>()))
+            format!("when {yname} is {}", list(&set.iter().map(|&i| value(g.ys[i])).collect::<Vec<_>>()))
         })
     };
     let per_x: Vec<Option<String>> = (0..g.xs.len()).map(describe).collect();
@@ -105,26 +106,17 @@ pub fn region_words(g: &Grid2, holds: &dyn Fn(f64) -> bool, xname: &str, yname: 
             j += 1;
         }
         if let Some(d) = &per_x[i] {
-            let xs = if i == j { num(g.xs[i]) } else { format!("{} to {}", num(g.xs[i]), num(g.xs[j])) };
+            let xs = if i == j { value(g.xs[i]) } else { format!("{} to {}", value(g.xs[i]), value(g.xs[j])) };
             parts.push(format!("where {xname} is {xs}, {d}"));
         }
         i = j + 1;
     }
-    let never: Vec<String> = (0..g.xs.len()).filter(|&i| per_x[i].is_none()).map(|i| num(g.xs[i])).collect();
+    let never: Vec<String> = (0..g.xs.len()).filter(|&i| per_x[i].is_none()).map(|i| value(g.xs[i])).collect();
     let mut out = format!("It holds {}.", parts.join("; "));
     if !never.is_empty() {
         out.push_str(&format!(" It holds at no swept {yname} where {xname} is {}.", list(&never)));
     }
     out
-}
-
-/// A value for a sentence: at most 4 significant digits.
-fn num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return crate::scenario::params::fmt_num(x);
-    }
-    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
-    crate::scenario::params::fmt_num((x * scale).round() / scale)
 }
 
 fn list(items: &[String]) -> String {

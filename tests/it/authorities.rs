@@ -73,6 +73,21 @@ fn a_run_of_several_authorities_is_the_union_of_their_own_runs() {
     assert_eq!(f64::from(months), together.metrics.get(Metric::ReferralsPerYear) * 2.0);
 }
 
+/// Authorities without a code draw from streams of their own, keyed by their names: two
+/// with equal values are not copies of each other, and renaming one changes its draws
+/// (a lone authority without a code runs on the master seed, as before).
+#[test]
+fn authorities_without_a_code_have_streams_of_their_own() {
+    let twins = "[run]\nwarmup_years = 1\nhorizon_years = 1\n\n[[authority]]\nname = \"A\"\nteams = 2\n\n[[authority]]\nname = \"B\"\nteams = 2\n";
+    let r = run_one(&load(twins), Rule::ManagerShared, 5, 0);
+    assert_ne!(r.authorities[0].metrics, r.authorities[1].metrics, "equal values, different authorities");
+    let renamed = run_one(&load(&twins.replace("\"B\"", "\"C\"")), Rule::ManagerShared, 5, 0);
+    assert_eq!(renamed.authorities[0].metrics, r.authorities[0].metrics, "A keeps its streams");
+    assert_ne!(renamed.authorities[1].metrics, r.authorities[1].metrics, "C is not B");
+    assert_eq!(caseload::model::authority_key("", "A", false), "");
+    assert_eq!(caseload::model::authority_seed(5, ""), 5, "a lone authority without a code: the master seed");
+}
+
 #[test]
 fn an_authoritys_own_values_are_checked_with_their_place() {
     let bad = TWO

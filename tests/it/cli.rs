@@ -116,17 +116,25 @@ fn rules_can_be_chosen_including_hybrids() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in [
-        vec!["--help"],
-        vec!["run", "--help"],
-        vec!["validate", "--help"],
-        vec!["params", "--help"],
-        vec!["chart", "--help"],
-        vec!["calibrate", "--help"],
-    ] {
-        let o = caseload(&cmd);
-        assert_eq!(o.status.code(), Some(0));
-        assert!(text(&o.stdout).contains("Usage: caseload"));
+    use clap::CommandFactory;
+    let names: Vec<String> =
+        caseload::cli::Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
+    assert!(names.len() >= 12, "the command line has its subcommands: {names:?}");
+    // Every argument and option of every command says what it is for.
+    for c in caseload::cli::Cli::command().get_subcommands() {
+        assert!(c.get_about().is_some(), "caseload {} has no description", c.get_name());
+        for arg in c.get_arguments().filter(|a| !["help", "version"].contains(&a.get_id().as_str())) {
+            assert!(arg.get_help().is_some(), "caseload {} {}: no help", c.get_name(), arg.get_id());
+        }
+    }
+    let o = caseload(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    for name in &names {
+        assert!(text(&o.stdout).contains(name.as_str()), "`caseload --help` lists {name}");
+        let o = caseload(&[name, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "caseload {name} --help");
+        let help = text(&o.stdout);
+        assert!(help.contains(&format!("Usage: caseload {name}")), "caseload {name} --help:\n{help}");
     }
 }
 
@@ -135,8 +143,23 @@ fn params_lists_every_key_with_its_source() {
     let o = caseload(&["params"]);
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o.stdout);
-    assert_eq!(out.lines().count(), caseload::scenario::params::PARAMS.len() + 1);
-    assert!(out.contains("workforce.leave_rate_permanent\t"));
+    let params = caseload::scenario::params::PARAMS;
+    assert_eq!(out.lines().count(), params.len() + 1);
+    let header: Vec<&str> = out.lines().next().unwrap().split('\t').collect();
+    let source = header.iter().position(|h| *h == "source").expect("a source column");
+    for (p, line) in params.iter().zip(out.lines().skip(1)) {
+        let cells: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cells[0], p.path(), "rows in table order");
+        let src = cells[source];
+        assert!(!src.trim().is_empty(), "{} has no source", p.path());
+        assert_eq!(src, p.source, "{}: the printed source is the table's", p.path());
+        // A source is a published figure, a design choice, the user, or the word assumption.
+        assert!(
+            ["assumption", "derived", "design", "user", "DfE", "Working Together"].iter().any(|w| src.starts_with(w)),
+            "{}: source `{src}` is none of assumption, derived, design, user or a publication",
+            p.path()
+        );
+    }
 }
 
 #[test]

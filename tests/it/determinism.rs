@@ -2,7 +2,7 @@
 
 use caseload::experiment::{self, Plan};
 use caseload::model::Rule;
-use caseload::table;
+use caseload::printout;
 
 #[test]
 fn one_and_two_threads_give_identical_results() {
@@ -21,7 +21,7 @@ fn one_and_two_threads_give_identical_results() {
     let four = experiment::run(&s, &plan, 4, &|_| {});
     assert_eq!(one, two);
     assert_eq!(one, four);
-    assert_eq!(table::render("t", &one), table::render("t", &two));
+    assert_eq!(printout::render("t", &one), printout::render("t", &two));
 }
 
 #[test]

@@ -49,7 +49,7 @@ fn littles_law_holds_for_open_referrals() {
     let s = crate::scenario("baseline");
     let plan = Plan { rules: vec![Rule::ManagerShared, Rule::PractitionerOnly], replications: 8, seed: 5 };
     let r = experiment::run(&s, &plan, 0, &|_| {});
-    let horizon = f64::from(s.run.horizon_days);
+    let horizon = f64::from(s.run.horizon_days());
     for rule in 0..2 {
         for rep in 0..8 {
             let m = |k: Metric| r.values(rule, k)[rep];

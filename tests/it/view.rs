@@ -8,7 +8,7 @@ use caseload::model::{ModelEvent, Rule, Sim, authority_seed, run_one};
 #[test]
 fn a_sim_stepped_to_the_end_with_the_feed_on_gives_run_ones_metrics() {
     let s = crate::scenario("teaching_one_team");
-    let end = s.run.warmup_days + s.run.horizon_days;
+    let end = s.run.warmup_days() + s.run.horizon_days();
     for rule in [Rule::PractitionerOnly, Rule::ManagerShared] {
         let mut sim = Sim::new(&s, rule, authority_seed(7, &s.authorities[0].code), 2);
         sim.log_events();

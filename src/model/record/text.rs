@@ -1,6 +1,6 @@
 //! A [`Recorder`] as text and back, exactly: every counter a `name value...` line, floats
 //! as the hexadecimal of their bits. A run's shard keeps its parts this way
-//! (`output/run_shard.rs`), so their merge adds up the same bits one run adds up.
+//! (`output/run/shard.rs`), so their merge adds up the same bits one run adds up.
 
 use super::{HISTOGRAM_DAYS, MonthRecord, Recorder};
 

@@ -1,0 +1,33 @@
+//! `caseload merge`: the shards of a sweep, an uncertainty analysis or a run combined into the files one machine would write.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{Say, print};
+use crate::output;
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `caseload sweep --shard K/N` (or `uncertainty` or `run`), every K once
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The merged output folder
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub quiet: super::QuietArgs,
+}
+
+pub(super) fn run(a: MergeArgs) -> Result<()> {
+    let merged = output::merge(&a.dirs, &a.out, a.force)?;
+    if let Some(table) = &merged.table {
+        print(table)?;
+    }
+    Say::new(&a.quiet).note(format!("{} shards merged into {}", a.dirs.len(), merged.dir.display()));
+    Ok(())
+}

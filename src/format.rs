@@ -1,0 +1,75 @@
+//! Numbers for a person: the one rule every printed table, report, sweep sentence and
+//! England summary follows, and the two ways a value is written back into a file.
+//!
+//! A leaf: it names no other module of the crate.
+
+/// A result for a person to read: no decimals from 100, one from 10, two from 0.1 (and for
+/// zero), and three significant digits below 0.1, so that a small difference never prints
+/// as 0.00. `-` where there is no number.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        "-".to_string()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else if x == 0.0 || x.abs() >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        let decimals = (2 - x.abs().log10().floor() as i32).clamp(2, 12) as usize;
+        format!("{x:.decimals$}")
+    }
+}
+
+/// A value as a user would type it into a scenario file: exact, without a trailing `.0`.
+pub fn exact(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+}
+
+/// A parameter's value in a sentence (a swept point, say): at most four significant
+/// digits, written as [`exact`] writes it.
+pub fn value(x: f64) -> String {
+    exact(significant(x, 4))
+}
+
+/// `x` rounded to `digits` significant figures (a fitted value written into a file).
+pub fn significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let e = digits - 1 - x.abs().log10().floor() as i32;
+    if e >= 0 {
+        let scale = 10f64.powi(e);
+        (x * scale).round() / scale
+    } else {
+        let scale = 10f64.powi(-e);
+        (x / scale).round() * scale
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_significant_digits_below_a_tenth_and_fixed_decimals_above() {
+        assert_eq!(num(0.0004), "0.000400");
+        assert_eq!(num(-0.00144), "-0.00144");
+        assert_eq!(num(0.0757), "0.0757");
+        assert_eq!(num(0.13), "0.13");
+        assert_eq!(num(0.0), "0.00");
+        assert_eq!(num(3.2468), "3.25");
+        assert_eq!(num(45.66), "45.7");
+        assert_eq!(num(4267.4), "4267");
+        assert_eq!(num(f64::NAN), "-");
+    }
+
+    #[test]
+    fn exact_values_and_significant_figures() {
+        assert_eq!(exact(25.0), "25");
+        assert_eq!(exact(0.125), "0.125");
+        assert_eq!(significant(0.065851, 4), 0.06585);
+        assert_eq!(significant(123456.0, 4), 123500.0);
+        assert_eq!(significant(311.64, 4), 311.6);
+    }
+}
