@@ -204,6 +204,10 @@ metrics! {
     ConsultUtilisation => "consult_utilisation_pct", "%", "manager consultation time used";
     ConsultWait => "consult_wait_days_mean", "working days", "wait for a shared decision";
     Shared => "shared_decisions_pct", "%", "timescale decisions made with the manager";
+    ChildDaysAtRisk => "child_days_at_risk_per_year", "child-days/year", "child-days at risk a year (not yet seen, or assessed slower than the true risk needs), weighted by true tier";
+    ChildrenAtRisk => "children_at_risk_per_year", "children/year", "children with any day at risk, a year";
+    RiskDaysPerAssessment => "risk_days_per_assessment", "child-days", "weighted child-days at risk per completed assessment";
+    RereferralsAfterMissed => "rereferrals_after_missed_need_per_year", "children/year", "children re-referred after their need was missed, a year";
 }
 
 /// Names metrics had in the previous release, still accepted where a user types a metric

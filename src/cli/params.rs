@@ -12,6 +12,10 @@ use crate::scenario::{Scenario, Value};
 
 #[derive(Debug, Args)]
 pub struct ParamsArgs {
+    /// A scenario file: show the prior in force in it (its own [priors], or held) and its
+    /// values in place of the defaults
+    #[arg(value_name = "SCENARIO", conflicts_with = "annotate")]
+    pub scenario: Option<PathBuf>,
     /// Print the table as Markdown (the table in docs/ODD.md is this output)
     #[arg(long)]
     pub markdown: bool,
@@ -24,6 +28,10 @@ pub struct ParamsArgs {
 }
 
 pub(super) fn run(a: ParamsArgs) -> Result<()> {
+    if let Some(path) = &a.scenario {
+        let s = Scenario::load(path)?;
+        return print(&params_in(&s));
+    }
     let Some(path) = &a.annotate else {
         return print(&if a.markdown { params_markdown() } else { params_table() });
     };
@@ -34,6 +42,29 @@ pub(super) fn run(a: ParamsArgs) -> Result<()> {
     output::write_atomic(path, crate::scenario::annotate::annotate(&text).as_bytes())?;
     Say::new(&a.quiet).note(format!("{} annotated; check it with `caseload validate`", path.display()));
     Ok(())
+}
+
+/// Every scenario-wide parameter with its value and the prior in force in `s`, for
+/// `caseload params SCENARIO`: tab-separated, one row a key.
+pub fn params_in(s: &Scenario) -> String {
+    let mut out = String::from("parameter\tlabel\tunit\tallowed\tvalue\tsource\tprior in force\n");
+    for p in PARAMS.iter().filter(|p| p.section != "authority") {
+        let prior = match (p.prior, s.prior(p)) {
+            (None, _) => String::new(),
+            (Some(_), None) => "held at the scenario's value (not drawn)".to_string(),
+            (Some(_), Some(q)) => q.words(),
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{prior}\n",
+            p.path(),
+            p.label,
+            p.unit,
+            p.allowed(),
+            s.value(&p.path()).to_toml(),
+            p.source
+        ));
+    }
+    out
 }
 
 /// Every parameter, for `caseload params`: tab-separated, one row a key.

@@ -1,8 +1,11 @@
-//! Allocation: waiting cases go to the worker in the team with the most room under their
-//! caseload cap; a case nobody can take waits, unallocated.
+//! Allocation: waiting cases go, most urgent first, to the worker in the team with the
+//! most room under their caseload cap; a case nobody can take waits, unallocated, and a
+//! child screened at immediate risk who waits is seen the same day by the duty worker.
+
+use std::cmp::Reverse;
 
 use super::Sim;
-use super::case::{CaseState, PostId, Tier};
+use super::case::{CaseId, CaseState, PostId, Tier};
 use super::decision::worker_sd_at;
 
 impl Sim<'_> {
@@ -14,6 +17,59 @@ impl Sim<'_> {
                 let spare = w.spare(self.s);
                 if spare > 0 && best.is_none_or(|(_, b)| spare > b) {
                     best = Some((p, spare));
+                }
+            }
+        }
+        best.map(|(p, _)| PostId(p))
+    }
+
+    /// Puts a waiting case in its team's queue: by urgency (its decided tier, else the tier
+    /// screened at the front door), most urgent first, then by referral day and key.
+    pub(super) fn enqueue(&mut self, team: usize, id: CaseId) {
+        let cases = &self.cases;
+        let order = |id: CaseId| {
+            let c = cases.get(id);
+            (Reverse(c.urgency()), c.arrival_day, c.key)
+        };
+        let at = order(id);
+        let queue = &mut self.teams[team].unallocated;
+        let i = queue.partition_point(|&q| order(q) < at);
+        queue.insert(i, id);
+    }
+
+    /// The children screened at immediate risk still waiting in `team`'s queue and not yet
+    /// seen are visited today by the duty worker: the team's least loaded worker present
+    /// (fewest cases; the first on ties) gives the visit's hours (the visit happens even if
+    /// nobody in the team is in).
+    fn duty_visits(&mut self, team: usize) {
+        let hours = self.s.casework.duty_visit_hours;
+        let mut visit = std::mem::take(&mut self.starts);
+        for &id in &self.teams[team].unallocated {
+            let c = self.cases.get(id);
+            if c.urgency() < Tier::Immediate {
+                break;
+            }
+            if c.started_day.is_none() {
+                visit.push(id);
+            }
+        }
+        for id in visit.drain(..) {
+            if let Some(p) = self.least_loaded(team) {
+                self.posts[p.0 as usize].occupant.as_mut().expect("worker").hours_taken_today += hours;
+            }
+            self.start(id);
+        }
+        self.starts = visit;
+    }
+
+    /// The worker present in `team` with the fewest cases (the first on ties).
+    fn least_loaded(&self, team: usize) -> Option<PostId> {
+        let mut best: Option<(u32, u32)> = None;
+        for p in self.teams[team].posts.clone() {
+            if let Some(w) = &self.posts[p as usize].occupant {
+                let n = w.caseload();
+                if best.is_none_or(|(_, b)| n < b) {
+                    best = Some((p, n));
                 }
             }
         }
@@ -54,6 +110,9 @@ impl Sim<'_> {
                 if self.in_horizon() {
                     self.rec.allocation(waited);
                 }
+            }
+            if self.teams[t].unallocated.front().is_some_and(|&id| self.cases.get(id).urgency() == Tier::Immediate) {
+                self.duty_visits(t);
             }
         }
     }

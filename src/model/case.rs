@@ -53,6 +53,8 @@ pub struct Decision {
     pub day: u32,
     pub start_by: u32,
     pub complete_by: u32,
+    /// A lone plan that drifted: worked evenly to a target past the limit.
+    pub drift: bool,
 }
 
 /// An open case.
@@ -66,6 +68,13 @@ pub struct Case {
     /// The child's true tier and latent risk score on the 0-1 scale.
     pub tier: Tier,
     pub score: f64,
+    /// The urgency screened at the front door on the day of referral (the referral read
+    /// with an experienced worker's error, the same luck the allocated worker reads it
+    /// with): the order in which unallocated cases are taken, and a same-day duty visit
+    /// for a child screened at immediate risk.
+    pub screened: Tier,
+    /// Whether this is the re-referral of a child whose need was missed.
+    pub after_missed: bool,
     pub hours_needed: f64,
     pub hours_done: f64,
     pub luck: Luck,
@@ -124,6 +133,7 @@ impl Case {
             (tier, lo + (hi - lo) * u_score)
         });
         let hours_needed = hours[tier.index()].at(z_hours);
+        let screened = Tier::of_rating(score + s.judgement.sd_expert * z_worker, &d.risk_cuts);
         Case {
             key,
             team,
@@ -131,6 +141,8 @@ impl Case {
             is_rereferral: key >= REREFERRAL_KEYS,
             tier,
             score,
+            screened,
+            after_missed: inherit.is_some(),
             hours_needed,
             hours_done: 0.0,
             luck,
@@ -157,7 +169,12 @@ impl Case {
             hours_left: self.hours_left(),
             hours_cut: self.hours_cut,
             limit_day: self.arrival_day + s.demand.limit_days,
-            paced_until: if self.paced { self.decision.map_or(u32::MAX, |d| d.complete_by) } else { 0 },
+            paced_until: if self.paced || self.decision.is_some_and(|d| d.drift) {
+                self.decision.map_or(u32::MAX, |d| d.complete_by)
+            } else {
+                0
+            },
+            target_day: self.decision.map_or(u32::MAX, |d| d.complete_by),
             started: self.started_day.is_some(),
             started_today: false,
             rushed: self.rushed,
@@ -178,6 +195,12 @@ impl Case {
     /// The day by which the child's true risk needed work to start.
     pub fn needed_start(&self, s: &Scenario) -> u32 {
         self.arrival_day + s.demand.needed_start_days[self.tier.index()]
+    }
+
+    /// How urgent the case is taken to be: its decided tier, else the tier screened at
+    /// the front door.
+    pub fn urgency(&self) -> Tier {
+        self.decision.map_or(self.screened, |d| d.tier)
     }
 
     /// Ordering key for casework: decided cases first, earliest deadline first (the start

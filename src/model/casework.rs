@@ -9,11 +9,30 @@ use std::cmp::Reverse;
 
 /// An assessment's quality: the chance its conclusion matches the child's need, for a
 /// worker at `novice_weight` on the learning curve.
-fn quality(s: &Scenario, novice_weight: f64, supervision: f64, hours_cut: f64, hours_needed: f64) -> f64 {
+/// `under` is how many tiers the decided urgency fell below the true one.
+fn quality(s: &Scenario, novice_weight: f64, supervision: f64, hours_cut: f64, hours_needed: f64, under: u32) -> f64 {
     let q = &s.quality;
     let base = on_curve(q.q_novice, q.q_expert, novice_weight);
     let rushed = if hours_needed > 0.0 { hours_cut / hours_needed } else { 0.0 };
-    (base + q.supervision_bonus * supervision - q.rush_penalty * rushed).clamp(0.0, 1.0)
+    let under_rated = q.under_rating_penalty * f64::from(under);
+    (base + q.supervision_bonus * supervision - q.rush_penalty * rushed - under_rated).clamp(0.0, 1.0)
+}
+
+/// A completed assessment's child-days at risk, weighted by its true tier: the days from
+/// the start its true risk needed until it was first seen, and from the completion target
+/// of its true tier until it was completed (a day in both counts once).
+fn risk_days(s: &Scenario, c: &super::case::Case, day: u32) -> f64 {
+    let t = c.tier.index();
+    let weight = s.quality.risk_day_weights[t];
+    if weight <= 0.0 {
+        return 0.0;
+    }
+    let seen = c.started_day.unwrap_or(day);
+    let unseen = (c.needed_start(s), seen);
+    let slow = (c.arrival_day + s.demand.completion_days[t], day);
+    let len = |(a, b): (u32, u32)| b.saturating_sub(a);
+    let overlap = len((unseen.0.max(slow.0), unseen.1.min(slow.1)));
+    weight * f64::from(len(unseen) + len(slow) - overlap)
 }
 
 impl Sim<'_> {
@@ -53,9 +72,13 @@ impl Sim<'_> {
                     a.hours_cut = rush_cut * a.hours_left;
                     a.hours_left -= a.hours_cut;
                 }
-                // The least of the hours left today, the daily pace and the work left (no
-                // value here is NaN, so plain comparisons do what `f64::min` would).
-                let pace = if hours < per_case { hours } else { per_case };
+                // The hours a day its decided target needs, if more than the usual daily
+                // pace: urgent work gets its hours first (cases are in deadline order).
+                let need = a.hours_left / f64::from(a.target_day.saturating_sub(day).saturating_add(1));
+                let cap = if need > per_case { need } else { per_case };
+                // The least of the hours left today, that pace and the work left (no value
+                // here is NaN, so plain comparisons do what `f64::min` would).
+                let pace = if hours < cap { hours } else { cap };
                 let mut give = if a.hours_left < pace { a.hours_left } else { pace };
                 if day <= a.paced_until {
                     // Worked evenly over the days left to the target, finishing on it.
@@ -103,16 +126,18 @@ impl Sim<'_> {
         self.starts = starts;
     }
 
-    /// Work on a case starts today.
-    fn start(&mut self, id: CaseId) {
+    /// The child is first seen today: by the worker starting the assessment, or by the
+    /// duty worker (a case with no worker yet).
+    pub(super) fn start(&mut self, id: CaseId) {
         let s = self.s;
         let day = self.day;
         let c = self.cases.get_mut(id);
         c.started_day = Some(day);
         let late = day.saturating_sub(c.needed_start(s));
         let (tier, days, order) = (c.tier, day - c.arrival_day, c.work_order());
-        let post = c.worker.expect("a started case has a worker").0 as usize;
-        self.posts[post].occupant.as_mut().expect("worker").reorder(id, order);
+        if let Some(post) = c.worker {
+            self.posts[post.0 as usize].occupant.as_mut().expect("worker").reorder(id, order);
+        }
         if tier >= Tier::High
             && let Some(i) = self.high_risk_waiting.iter().position(|&(h, _)| h == id)
         {
@@ -140,17 +165,21 @@ impl Sim<'_> {
         c.hand_back(&progress);
         self.completed += 1;
         let team = &self.teams[c.team.0 as usize];
-        let shared = c.decision.is_some_and(|d| d.shared);
-        let supervision = if shared {
-            1.0
-        } else if s.managers.freed_time_to_supervision() {
+        let decision = c.decision.expect("a completed case was decided");
+        // The manager's consultation time left unused goes to every case's supervision, in
+        // both rules; a consultation adds to its own case's supervision (a share of what a
+        // full supervision gives), so the manager's minutes help the case consulted on or
+        // the whole team, and either rule can come out ahead.
+        let freed = if s.managers.freed_time_to_supervision() {
             team.manager.as_ref().map_or(0.0, |m| m.freed_share)
         } else {
             0.0
         };
+        let supervision = if decision.shared { s.quality.consult_supervision + freed } else { freed };
+        let under = c.tier.index().saturating_sub(decision.tier.index()) as u32;
         let w = self.posts[post.0 as usize].occupant.as_mut().expect("worker");
         let (years, kind) = (w.years, w.kind);
-        let q = quality(s, w.novice_weight, supervision, c.hours_cut, c.hours_needed);
+        let q = quality(s, w.novice_weight, supervision, c.hours_cut, c.hours_needed, under);
         let missed = c.luck.u_missed < 1.0 - q;
         if !missed && c.luck.u_ongoing < s.casework.ongoing_share[c.tier.index()] {
             let days = self.ongoing.at(c.luck.z_ongoing);
@@ -163,13 +192,19 @@ impl Sim<'_> {
                 day: day + delay,
                 key: rereferral_key(c.key),
                 team: c.team,
-                inherit: missed.then_some((c.tier, c.score)),
+                // A child whose need was missed comes back at a higher risk.
+                inherit: missed.then(|| {
+                    let score = (c.score + s.quality.missed_escalation).min(1.0);
+                    (Tier::of_rating(score, &s.demand.risk_cuts).max(c.tier), score)
+                }),
             }));
         }
         if day >= s.run.warmup_days() {
             self.rec.completion(day - c.arrival_day, s.demand.limit_days, q, missed);
+            let at_risk = risk_days(s, &c, day);
+            self.rec.risk(at_risk);
             if let Some(log) = &mut self.case_log {
-                let d = c.decision.expect("a completed case was decided");
+                let d = decision;
                 log.push(CaseRecord {
                     key: c.key,
                     is_rereferral: c.is_rereferral,
@@ -184,6 +219,7 @@ impl Sim<'_> {
                     missed,
                     worker_years: years,
                     worker_kind: kind,
+                    risk_days: at_risk,
                 });
             }
         }

@@ -82,15 +82,22 @@ impl Sim<'_> {
     }
 
     /// A lone decision: the worker's rating, shifted by any lone-decision shift; a share of
-    /// non-urgent cases drift to the statutory limit as their target. The worker's leaving
-    /// hazard follows the decision for a while (exposure or autonomy).
+    /// non-urgent plans drift past the statutory limit. Both the shift and the chance of
+    /// drift are larger for a worker early on the learning curve, as the scenario says.
+    /// Recording it takes some of the worker's day, and the worker's leaving hazard
+    /// follows the decision for a while (exposure or autonomy).
     pub(super) fn decide_alone(&mut self, id: CaseId) {
         let s = self.s;
+        let j = &s.judgement;
         let c = self.cases.get(id);
-        let tier = Tier::of_rating(c.worker_rating + s.judgement.lone_rating_shift, &s.demand.risk_cuts);
-        let drift = tier <= Tier::Medium && c.luck.u_drift < s.judgement.drift_share;
         let post = c.worker.expect("allocated").0 as usize;
-        self.posts[post].occupant.as_mut().expect("worker").last_lone_day = Some(self.day);
+        let w = self.posts[post].occupant.as_mut().expect("worker");
+        let novice = w.novice_weight;
+        let shift = j.lone_rating_shift * (1.0 + j.lone_shift_novice * novice);
+        let tier = Tier::of_rating(c.worker_rating + shift, &s.demand.risk_cuts);
+        let drift = tier <= Tier::Medium && c.luck.u_drift < j.drift_share * (1.0 + j.drift_novice * novice);
+        w.last_lone_day = Some(self.day);
+        w.hours_taken_today += s.casework.recording_hours_per_lone_decision;
         self.set_decision(id, tier, false, drift);
     }
 
@@ -136,13 +143,18 @@ impl Sim<'_> {
         let s = self.s;
         let day = self.day;
         let c = self.cases.get_mut(id);
-        let target = if drift { s.demand.limit_days } else { s.demand.completion_days[tier.index()] };
+        let target = if drift {
+            s.demand.limit_days + s.judgement.drift_overrun_days.round() as u32
+        } else {
+            s.demand.completion_days[tier.index()]
+        };
         c.decision = Some(Decision {
             tier,
             shared,
             day,
             start_by: c.arrival_day + s.demand.needed_start_days[tier.index()],
             complete_by: c.arrival_day + target,
+            drift,
         });
         c.state = CaseState::InAssessment;
         let (true_tier, days, order, complete_by) =
@@ -150,7 +162,7 @@ impl Sim<'_> {
         let post = c.worker.expect("a decided case has a worker").0 as usize;
         let w = self.posts[post].occupant.as_mut().expect("worker");
         w.reorder(id, order);
-        w.set_target(id, complete_by);
+        w.set_target(id, complete_by, drift);
         if self.in_horizon() {
             self.rec.decision(true_tier, tier, shared, days);
         }

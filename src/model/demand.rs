@@ -53,6 +53,7 @@ impl Sim<'_> {
         });
         if self.in_horizon() {
             self.rec.referral(case.tier, case.is_rereferral);
+            self.rec.rereferrals_after_missed += u64::from(case.after_missed);
         }
         self.note_referral(&case);
         let team = case.team.0 as usize;
@@ -61,6 +62,6 @@ impl Sim<'_> {
         if let Some(needed_start) = high {
             self.high_risk_waiting.push((id, needed_start));
         }
-        self.teams[team].unallocated.push_back(id);
+        self.enqueue(team, id);
     }
 }

@@ -53,6 +53,8 @@ pub struct CaseRecord {
     pub missed: bool,
     pub worker_years: f64,
     pub worker_kind: Kind,
+    /// Child-days at risk, weighted by true tier (`quality.risk_day_weights`).
+    pub risk_days: f64,
 }
 
 /// A re-referral due on a later day.

@@ -115,10 +115,14 @@ impl Worker {
         i64::from(day) - self.start_day
     }
 
-    /// Sets the target day of a paced assessment whose timescale was decided.
-    pub fn set_target(&mut self, id: CaseId, complete_by: u32) {
-        if let Some(a) = self.assessments.iter_mut().find(|a| a.id == id && a.paced_until != 0) {
-            a.paced_until = complete_by;
+    /// Sets the target day of an assessment whose timescale was decided; a paced one (or
+    /// one `paced` now: a drifted plan) is worked evenly to it.
+    pub fn set_target(&mut self, id: CaseId, complete_by: u32, paced: bool) {
+        if let Some(a) = self.assessments.iter_mut().find(|a| a.id == id) {
+            a.target_day = complete_by;
+            if paced || a.paced_until != 0 {
+                a.paced_until = complete_by;
+            }
         }
     }
 
@@ -307,6 +311,9 @@ pub struct Assignment {
     /// For an assessment the worker paces to its decided completion target, that target
     /// (`u32::MAX` while undecided); 0 for one worked as fast as the day allows.
     pub paced_until: u32,
+    /// The decided completion target (`u32::MAX` while undecided): an assessment gets at
+    /// least the hours a day it needs to finish by it, before less urgent work.
+    pub target_day: u32,
     pub started: bool,
     /// Started in today's casework (cleared once the start is recorded).
     pub started_today: bool,
@@ -398,6 +405,7 @@ mod tests {
                         hours_cut: 0.0,
                         limit_day: 45,
                         paced_until: 0,
+                        target_day: u32::MAX,
                         started: false,
                         started_today: false,
                         rushed: false,

@@ -91,7 +91,11 @@ impl Sim<'_> {
                 w.gain_experience(&self.rates);
                 if w.leaving_day.is_none() {
                     let lone = w.last_lone_day.is_some_and(|d| f64::from(day - d) < wf.lone_decision_window_days);
-                    let effect = if lone { 1.0 + wf.lone_decision_leave_effect } else { 1.0 };
+                    let effect = if lone {
+                        (1.0 + wf.lone_decision_leave_effect * (1.0 + wf.lone_leave_novice * w.novice_weight)).max(0.0)
+                    } else {
+                        1.0
+                    };
                     w.hazard += w.leave_rate(&self.rates, day) * w.stress_factor * effect;
                     if w.hazard >= w.threshold {
                         let notice = if w.is_employed() { wf.notice_days } else { wf.agency_notice_days };
@@ -145,7 +149,7 @@ impl Sim<'_> {
                 }
             }
             c.state = CaseState::AwaitingAllocation;
-            self.teams[team].unallocated.push_front(id);
+            self.enqueue(team, id);
         }
         self.teams[team].unallocated_ongoing.extend(w.take_ongoing());
         w.hours_taken_today = 0.0;

@@ -10,6 +10,7 @@ mod error;
 pub mod keys;
 pub mod params;
 mod parse;
+pub mod priors;
 pub mod sweep;
 pub mod uncertainty;
 
@@ -282,7 +283,30 @@ impl Scenario {
             }
             out.push_str(&u.to_toml());
         }
+        if !self.values.priors.is_empty() {
+            if self.values.sweep.is_some() || self.values.uncertainty.is_some() {
+                out.push('\n');
+            }
+            out.push_str("[priors]\n");
+            for (path, setting) in &self.values.priors {
+                out.push_str(&format!("\"{path}\" = {}\n", setting.to_toml()));
+            }
+        }
         out
+    }
+
+    /// The prior in force for `p`: the scenario's own (`[priors]`) or the table's; `None`
+    /// for a parameter with no prior, one the file holds at a point, or one the
+    /// `[uncertainty]` section lists as `fixed`.
+    pub fn prior(&self, p: &Param) -> Option<params::Prior> {
+        let fixed = self.values.uncertainty.as_ref().is_some_and(|u| u.fixed.contains(&p.path()));
+        if fixed { None } else { priors::in_force(p, &self.values.priors) }
+    }
+
+    /// The assumptions held at the scenario's value rather than drawn: a point prior in
+    /// `[priors]` or a `fixed` entry of `[uncertainty]`, in table order.
+    pub fn held(&self) -> Vec<&'static Param> {
+        PARAMS.iter().filter(|p| p.prior.is_some() && self.prior(p).is_none()).collect()
     }
 
     /// The scenario-wide sections as TOML, every default filled in: [`Scenario::to_toml`]

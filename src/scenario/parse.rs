@@ -79,6 +79,8 @@ pub struct Values {
     pub sweep: Option<SweepSpec>,
     /// The `[uncertainty]` section, if the file has one.
     pub uncertainty: Option<UncertaintySpec>,
+    /// The `[priors]` section: the scenario's own priors, by path.
+    pub priors: BTreeMap<String, super::priors::Setting>,
 }
 
 /// Collects problems against one source text.
@@ -97,7 +99,7 @@ impl Collector<'_> {
 /// Keys of the previous release that the fair contest replaced, with what to write instead.
 const FORMER_KEYS: &[(&str, &str)] = &[
     (
-        "judgement.sd_novice()",
+        "judgement.sd_novice",
         "write judgement.novice_sd_ratio, the novice's rating error over the expert's (sd_novice / sd_expert)",
     ),
     (
@@ -130,6 +132,8 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
             values.sweep = parse_sweep(c, value);
         } else if name == "uncertainty" {
             values.uncertainty = parse_uncertainty(c, value);
+        } else if name == "priors" {
+            values.priors = super::priors::parse_priors(c, value);
         } else if SECTIONS.contains(&name) {
             let Some(table) = as_table(c, name, value) else { continue };
             for (k, v) in table.iter() {
@@ -140,7 +144,7 @@ pub fn parse(c: &mut Collector<'_>) -> Values {
             }
         } else {
             let mut all: Vec<&str> = SECTIONS.to_vec();
-            all.extend(["authority", "sweep", "uncertainty"]);
+            all.extend(["authority", "sweep", "uncertainty", "priors"]);
             c.at(Some(&key.span()), name, unknown("section", name, &all));
         }
     }

@@ -222,6 +222,9 @@ pub fn render(a: &Analysis, first: &str, second: &str) -> String {
         a.design.factors.len(),
         a.design.spec.replications
     );
+    if !a.design.held.is_empty() {
+        let _ = writeln!(out, "held, not drawn: {}", a.design.held.join(", "));
+    }
     let _ = writeln!(
         out,
         "{:<44} {:>12} {:>16} {:>26}",

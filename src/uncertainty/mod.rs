@@ -72,11 +72,14 @@ pub struct Design {
     pub factors: Vec<Factor>,
     /// Indices into `factors` of the factors given Sobol indices and break-even curves.
     pub sobol: Vec<usize>,
+    /// The assumptions held at the scenario's value, not drawn (by path).
+    pub held: Vec<String>,
     /// The value of every factor at every point, `[point][factor]`.
     pub points: Vec<Vec<f64>>,
 }
 
-/// Every parameter with a prior, at its value in `s`.
+/// Every parameter drawn from a prior (the prior in force in `s`: its own `[priors]` or the
+/// table's; not one held at a point or listed as `fixed`), at its value in `s`.
 pub fn prior_factors(s: &Scenario) -> Vec<Factor> {
     let values = describe(s);
     let first = s.values().authorities.first().cloned().unwrap_or_default();
@@ -84,7 +87,7 @@ pub fn prior_factors(s: &Scenario) -> Vec<Factor> {
         .iter()
         .filter(|p| p.section != "run" && (p.section != "authority" || s.authorities.len() == 1))
         .filter_map(|p| {
-            let prior = p.prior?;
+            let prior = s.prior(p)?;
             let centre = match prior.on {
                 On::Value => {
                     let v = if p.section == "authority" {
@@ -132,13 +135,7 @@ impl Design {
         let value = |f: &Factor, u: f64| f.prior.dist.quantile(u);
         let mut points = Vec::with_capacity(d + n * (k + 2) + k * g);
         for u in latin_hypercube(d, factors.len(), spec.seed, 0) {
-            points.push(
-                factors
-                    .iter()
-                    .zip(&u)
-                    .map(|(f, &u)| if spec.fixed.contains(&f.path) { f.centre } else { value(f, u) })
-                    .collect(),
-            );
+            points.push(factors.iter().zip(&u).map(|(f, &u)| value(f, u)).collect());
         }
         let with = |u: &[f64]| -> Vec<f64> {
             let mut p = centre.clone();
@@ -166,7 +163,8 @@ impl Design {
                 points.push(p);
             }
         }
-        Design { spec, factors, sobol, points }
+        let held = s.held().iter().map(|p| p.path()).collect();
+        Design { spec, factors, sobol, held, points }
     }
 
     /// The points of the joint draws, in order.

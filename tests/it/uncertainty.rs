@@ -76,12 +76,14 @@ fn break_even_recovers_a_planted_threshold() {
     // Without rating error a lone decision under-rates a high-risk child exactly when the
     // lone shift takes a score uniform on [0.7, 0.95) below 0.7: 400 x (-shift) percent
     // of them for a negative shift, and a shared decision none. So 10 points more
-    // under-rated is crossed at a shift of -0.025.
+    // under-rated is crossed at a shift of -0.025 (with the shift the same at every
+    // experience: `lone_shift_novice = 0`).
     let dir = scratch("uncertainty_break_even");
     let base = std::fs::read_to_string(format!("{}/scenarios/baseline.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let base = base.split("\n[uncertainty]").next().unwrap().replace("\nsd_expert = 0.26\n", "\nsd_expert = 0\n");
+    let base = base.replace("\nlone_shift_novice = 0.5\n", "\nlone_shift_novice = 0\n");
     let base = base.replace("\nhorizon_years = 5\n", "\nhorizon_years = 2\n");
-    assert!(base.contains("\nsd_expert = 0\n"));
+    assert!(base.contains("\nsd_expert = 0\n") && base.contains("\nlone_shift_novice = 0\n"));
     let f = dir.join("planted.toml");
     std::fs::write(
         &f,
@@ -171,4 +173,80 @@ fn a_file_with_both_a_sweep_and_an_uncertainty_section_runs_either() {
     assert_eq!(header.matches(",turnover_pct").count(), 1, "{header}");
     let sobol = std::fs::read_to_string(out.join("sobol.csv")).unwrap();
     assert_eq!(sobol.lines().filter(|l| l.starts_with("turnover_pct,")).count(), 2, "two factors, once each");
+}
+
+/// A scenario's own `[priors]`: a prior narrowed to a point holds the parameter at the
+/// scenario's value. The analysis then draws one factor fewer, gives it no Sobol index
+/// (though `factors` names it), and both its printout and its report say it was held.
+#[test]
+fn a_prior_narrowed_to_a_point_is_held_and_the_report_says_so() {
+    let dir = scratch("uncertainty_point_prior");
+    let section = format!("{SMALL}concerns = [\"turnover_pct > 0\"]\n");
+    let drawn = with_section(&dir, "teaching_one_team", &section);
+    let out_drawn = dir.join("drawn");
+    ok(&["uncertainty", drawn.to_str().unwrap(), "--out", out_drawn.to_str().unwrap(), "--quiet"]);
+    let text = std::fs::read_to_string(&drawn)
+        .unwrap()
+        .replace("\nlone_decision_leave_effect = 0.1\n", "\nlone_decision_leave_effect = 0\n");
+    assert!(text.contains("\nlone_decision_leave_effect = 0\n"));
+    let held = dir.join("held.toml");
+    std::fs::write(
+        &held,
+        format!("{text}\n[priors]\n\"workforce.lone_decision_leave_effect\" = {{ dist = \"point\" }}\n"),
+    )
+    .unwrap();
+    let out_held = dir.join("held");
+    let printed = ok(&["uncertainty", held.to_str().unwrap(), "--out", out_held.to_str().unwrap(), "--quiet"]);
+    assert!(printed.contains("held, not drawn: workforce.lone_decision_leave_effect"), "{printed}");
+    let report = std::fs::read_to_string(out_held.join("report.html")).unwrap();
+    assert!(report.contains("Held, not drawn") && report.contains("workforce.lone_decision_leave_effect"));
+    let header =
+        |dir: &Path| std::fs::read_to_string(dir.join("draws.csv")).unwrap().lines().next().unwrap().to_string();
+    assert!(header(&out_drawn).contains("workforce.lone_decision_leave_effect"));
+    assert!(!header(&out_held).contains("workforce.lone_decision_leave_effect"), "{}", header(&out_held));
+    assert_eq!(header(&out_drawn).split(',').count(), header(&out_held).split(',').count() + 1);
+    let sobol = std::fs::read_to_string(out_held.join("sobol.csv")).unwrap();
+    assert!(!sobol.contains("lone_decision_leave_effect") && sobol.contains("lone_rating_shift"), "{sobol}");
+    // The manifest keeps the section, so the analysis can be repeated from it.
+    let manifest = std::fs::read_to_string(out_held.join("manifest.toml")).unwrap();
+    assert!(
+        manifest.contains("[priors]\n\"workforce.lone_decision_leave_effect\" = { dist = \"point\" }"),
+        "{manifest}"
+    );
+    // `caseload params SCENARIO` shows the prior in force.
+    let table = ok(&["params", held.to_str().unwrap()]);
+    let row = table.lines().find(|l| l.starts_with("workforce.lone_decision_leave_effect\t")).unwrap();
+    assert!(row.ends_with("held at the scenario's value (not drawn)"), "{row}");
+}
+
+/// A mistake in `[priors]` is named with its line, the field and what is allowed.
+#[test]
+fn priors_are_checked_with_their_place() {
+    let dir = scratch("uncertainty_bad_priors");
+    let f = dir.join("bad.toml");
+    std::fs::write(
+        &f,
+        "[priors]\n\
+         \"judgement.lone_rating_shif\" = { dist = \"point\" }\n\
+         \"casework.hours_per_day\" = { dist = \"point\" }\n\
+         \"judgement.rho\" = { dist = \"normal\" }\n\
+         \"judgement.manager_weight\" = { dist = \"uniform\", low = 0.2, high = 0.9 }\n\
+         \"judgement.drift_share\" = { dist = \"triangular\", low = 0.2, mode = 0.1, high = 0.3 }\n",
+    )
+    .unwrap();
+    let o = caseload(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    for want in [
+        "bad.toml:2:1: priors.judgement.lone_rating_shif: \"judgement.lone_rating_shif\" is not a known assumption",
+        "bad.toml:3:1: priors.casework.hours_per_day: casework.hours_per_day is not an assumption",
+        "bad.toml:4:",
+        "priors.judgement.rho: dist",
+        "bad.toml:5:",
+        "priors.judgement.manager_weight: runs from 0.2 to 0.9; allowed 0.5 to 1",
+        "bad.toml:6:",
+        "priors.judgement.drift_share: needs low <= mode <= high",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
 }

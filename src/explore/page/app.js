@@ -166,7 +166,7 @@ async function refresh() {
   ]);
   state.day = view.day;
   state.end = view.end;
-  state.warmup = view.warmup_days();
+  state.warmup = view.warmup_days;
   state.rules = view.sides.map((s) => s.rule);
   for (const e of events.events) state.events.push(e);
   if (state.events.length > 600) state.events.splice(0, state.events.length - 600);
@@ -184,11 +184,11 @@ async function refresh() {
 }
 
 function drawClock(view) {
-  const phase = view.day < view.warmup_days() ? "warm-up, not measured" : "measured";
+  const phase = view.day < view.warmup_days ? "warm-up, not measured" : "measured";
   $("clock").textContent = "day " + view.day + " of " + view.end + " (" + phase + ")";
   $("warmup-note").textContent =
-    "Days 0 to " + (view.warmup_days() - 1) + " are the warm-up: like `caseload run`, nothing is measured until day " +
-    view.warmup_days() + ", so figures to date are blank until then. The statutory limit is " + view.limit_days + " working days.";
+    "Days 0 to " + (view.warmup_days - 1) + " are the warm-up: like `caseload run`, nothing is measured until day " +
+    view.warmup_days + ", so figures to date are blank until then. The statutory limit is " + view.limit_days + " working days.";
 }
 
 function drawFigures(view) {

@@ -46,8 +46,18 @@ macro_rules! with_counters {
             cases_held,
             holder_days,
             under_two_days,
-            worker_days
+            worker_days,
+            children_at_risk,
+            rereferrals_after_missed
         )
+    };
+}
+
+/// The float sums of a [`Recorder`] that add up across authorities, in the order of its
+/// text form (each as the hexadecimal of its bits).
+macro_rules! with_floats {
+    ($m:ident) => {
+        $m!(quality, consult_capacity, consult_used, risk_days)
     };
 }
 
@@ -126,6 +136,12 @@ pub struct Recorder {
     /// Completions by days from referral (last bin holds everything longer).
     pub duration_histogram: Vec<u64>,
     pub quality: f64,
+    /// Child-days at risk of completed assessments, weighted by true tier
+    /// (`quality.risk_day_weights`), and the children with any.
+    pub risk_days: f64,
+    pub children_at_risk: u64,
+    /// Re-referrals of children whose need was missed.
+    pub rereferrals_after_missed: u64,
     pub missed: u64,
     pub allocations: u64,
     pub allocation_wait_days: u64,
@@ -179,6 +195,9 @@ impl Default for Recorder {
             completed_in_final_week: 0,
             duration_histogram: vec![0; HISTOGRAM_DAYS + 1],
             quality: 0.0,
+            risk_days: 0.0,
+            children_at_risk: 0,
+            rereferrals_after_missed: 0,
             missed: 0,
             allocations: 0,
             allocation_wait_days: 0,
@@ -270,6 +289,14 @@ impl Recorder {
         self.missed += u64::from(missed);
     }
 
+    /// A completed assessment's child-days at risk (already weighted by its true tier).
+    pub fn risk(&mut self, weighted_days: f64) {
+        if weighted_days > 0.0 {
+            self.risk_days += weighted_days;
+            self.children_at_risk += 1;
+        }
+    }
+
     pub fn allocation(&mut self, wait_days: u32) {
         self.allocations += 1;
         self.allocation_wait_days += u64::from(wait_days);
@@ -332,7 +359,7 @@ impl Recorder {
             ($($f:ident),*) => { $( self.$f += o.$f; )* };
         }
         with_counters!(add);
-        add!(quality, consult_capacity, consult_used);
+        with_floats!(add);
         for t in 0..4 {
             self.decisions[t] += o.decisions[t];
             self.under_rated[t] += o.under_rated[t];
@@ -416,6 +443,10 @@ impl Recorder {
                 }
                 Metric::ConsultWait => ratio(self.consult_wait_days, self.consult_waits),
                 Metric::Shared => pct(self.shared, self.decisions.iter().sum()),
+                Metric::ChildDaysAtRisk => self.risk_days / years,
+                Metric::ChildrenAtRisk => self.children_at_risk as f64 / years,
+                Metric::RiskDaysPerAssessment => ratio_f(self.risk_days, self.completed),
+                Metric::RereferralsAfterMissed => self.rereferrals_after_missed as f64 / years,
             })
             .collect();
         Metrics(values)
@@ -425,6 +456,11 @@ impl Recorder {
 /// `a / b`, `NaN` when nothing was counted.
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { f64::NAN } else { a as f64 / b as f64 }
+}
+
+/// A float sum over a count, `NaN` when nothing was counted.
+fn ratio_f(a: f64, b: u64) -> f64 {
+    if b == 0 { f64::NAN } else { a / b as f64 }
 }
 
 fn pct(a: u64, b: u64) -> f64 {

@@ -143,13 +143,10 @@ impl Recorder {
         out.push_str(&format!("decisions {}\n", join(&self.decisions)));
         out.push_str(&format!("under_rated {}\n", join(&self.under_rated)));
         out.push_str(&format!("duration_histogram {}\n", join(&self.duration_histogram)));
-        for (name, x) in [
-            ("quality", self.quality),
-            ("consult_capacity", self.consult_capacity),
-            ("consult_used", self.consult_used),
-        ] {
-            out.push_str(&format!("{name} {}\n", hex(x)));
+        macro_rules! put_float {
+            ($($f:ident),*) => { $( out.push_str(&format!("{} {}\n", stringify!($f), hex(self.$f))); )* };
         }
+        with_floats!(put_float);
         out.push_str(&format!("months {}\n", self.months.len()));
         for m in &self.months {
             out.push_str(&format!("m {}\n", m.to_line()));
@@ -173,9 +170,10 @@ impl Recorder {
         rec.decisions = four(r.many("decisions", 4)?);
         rec.under_rated = four(r.many("under_rated", 4)?);
         rec.duration_histogram = r.many("duration_histogram", HISTOGRAM_DAYS + 1)?;
-        rec.quality = r.float("quality")?;
-        rec.consult_capacity = r.float("consult_capacity")?;
-        rec.consult_used = r.float("consult_used")?;
+        macro_rules! get_float {
+            ($($f:ident),*) => { $( rec.$f = r.float(stringify!($f))?; )* };
+        }
+        with_floats!(get_float);
         let n = r.one("months")?;
         rec.months = (0..n)
             .map(|_| {

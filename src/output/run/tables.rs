@@ -221,6 +221,7 @@ fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord], authority: Opt
         col_u32("days_to_completion", |c| c.days_to_completion),
         col_f64("quality", |c| c.quality),
         col_bool("missed", |c| c.missed),
+        col_f64("child_days_at_risk", |c| c.risk_days),
         col_f64("worker_years", |c| c.worker_years),
         col_str("worker_kind", |c| kind_name(c.worker_kind)),
     ]);
@@ -228,7 +229,7 @@ fn cases_frame(rule: &str, replication: u32, rows: &[CaseRecord], authority: Opt
 }
 
 /// Bytes one case record takes in a spill part, with its part's number.
-const RECORD_BYTES: usize = 46;
+const RECORD_BYTES: usize = 54;
 
 fn encode(part: u16, c: &CaseRecord, out: &mut Vec<u8>) {
     out.extend_from_slice(&c.key.to_le_bytes());
@@ -237,6 +238,7 @@ fn encode(part: u16, c: &CaseRecord, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(&c.quality.to_le_bytes());
     out.extend_from_slice(&c.worker_years.to_le_bytes());
+    out.extend_from_slice(&c.risk_days.to_le_bytes());
     let flags = u8::from(c.is_rereferral) | u8::from(c.shared) << 1 | u8::from(c.missed) << 2;
     let kind = match c.worker_kind {
         Kind::Permanent => 0,
@@ -259,14 +261,15 @@ fn decode(b: &[u8]) -> (u16, CaseRecord) {
         days_to_completion: u32_at(20),
         quality: f64_at(24),
         worker_years: f64_at(32),
-        is_rereferral: b[40] & 1 != 0,
-        shared: b[40] & 2 != 0,
-        missed: b[40] & 4 != 0,
-        true_tier: Tier::ALL[b[41] as usize],
-        decided_tier: Tier::ALL[b[42] as usize],
-        worker_kind: [Kind::Permanent, Kind::NewlyQualified, Kind::Agency][b[43] as usize],
+        risk_days: f64_at(40),
+        is_rereferral: b[48] & 1 != 0,
+        shared: b[48] & 2 != 0,
+        missed: b[48] & 4 != 0,
+        true_tier: Tier::ALL[b[49] as usize],
+        decided_tier: Tier::ALL[b[50] as usize],
+        worker_kind: [Kind::Permanent, Kind::NewlyQualified, Kind::Agency][b[51] as usize],
     };
-    (u16::from_le_bytes([b[44], b[45]]), c)
+    (u16::from_le_bytes([b[52], b[53]]), c)
 }
 
 /// Spills one run's case log, as it comes, to its own part file of fixed-width records:
@@ -403,6 +406,7 @@ mod tests {
             missed: true,
             worker_years: 1.25,
             worker_kind: Kind::NewlyQualified,
+            risk_days: 2.5,
         };
         let mut bytes = Vec::new();
         encode(301, &c, &mut bytes);

@@ -235,6 +235,24 @@ fn ordinal(p: f64) -> String {
     format!("{n}{suffix}")
 }
 
+/// The assumptions the scenario held rather than drew, in words for the report.
+fn held_words(s: &crate::scenario::Scenario) -> String {
+    let held = s.held();
+    if held.is_empty() {
+        return " No assumption was held: every one was drawn.".to_string();
+    }
+    let names: Vec<String> = held
+        .iter()
+        .map(|p| format!("{} (<code>{}</code> = {})", esc(p.label), p.path(), esc(&s.value(&p.path()).to_toml())))
+        .collect();
+    format!(
+        " <b>Held, not drawn</b> ({} of them, by the scenario's <code>[priors]</code> or <code>fixed</code>): {}. \
+         No probability, Sobol index or break-even value below covers them.",
+        held.len(),
+        names.join("; ")
+    )
+}
+
 fn report(dir: &Path, sw: &Sweep, a: &Analysis, chosen: &[usize]) -> Result<String> {
     let d = &a.design;
     let (first, second) = (sw.plan.rules[0].name(), sw.plan.rules[1].name());
@@ -252,14 +270,15 @@ fn report(dir: &Path, sw: &Sweep, a: &Analysis, chosen: &[usize]) -> Result<Stri
     let _ = writeln!(
         h,
         "<p>Scenario <b>{}</b>. <b>{first}</b> against <b>{second}</b>, paired on the same referrals and people. \
-         Every one of the {} assumed parameters was drawn jointly from its prior ({} draws, a Latin hypercube), \
+         {} assumed parameters were drawn jointly from their priors ({} draws, a Latin hypercube), \
          each draw run {} times under both rules; with the Sobol and break-even points, {runs} runs in all. \
          The spread across draws is what the assumptions leave open; the intervals of <code>caseload run</code> \
-         are Monte-Carlo only.</p>",
+         are Monte-Carlo only.{}</p>",
         esc(&sw.base.run.name),
         d.factors.len(),
         d.spec.draws,
-        d.spec.replications
+        d.spec.replications,
+        held_words(&sw.base)
     );
     let _ = writeln!(h, "<h2>The answer</h2><ul>");
     for (p, s) in a.probabilities.iter().map(|p| (p, a.spreads.iter().find(|s| s.metric == p.concern.metric))) {
