@@ -1,5 +1,5 @@
-//! The case log by tier, as a social worker would read it: for each rule, by true tier and
-//! by decided tier, the mean working days to the first visit, to the timescale decision
+//! The case log by tier, as a social worker would read it: for each rule, by true tier, by
+//! decided tier and for the correctly rated alone, the mean working days to the first visit, to the timescale decision
 //! and to completion, the share completed within the limit, the share whose need was
 //! missed, and the weighted child-days at risk per assessment. The table in
 //! docs/VALIDATION.md is this program's output:
@@ -85,10 +85,13 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for (r, rule) in plan.rules.iter().enumerate() {
-        for by in ["true tier", "decided tier"] {
+        for by in ["true tier", "decided tier", "correctly rated"] {
             let mut rows = [Row::default(); 4];
             for (_, c) in records.iter().filter(|(i, _)| *i == r) {
-                let t = if by == "true tier" { c.true_tier } else { c.decided_tier };
+                if by == "correctly rated" && c.true_tier != c.decided_tier {
+                    continue;
+                }
+                let t = if by == "decided tier" { c.decided_tier } else { c.true_tier };
                 rows[t.index()].add(c, limit);
             }
             for t in Tier::ALL {

@@ -1,6 +1,7 @@
 //! Allocation: waiting cases go, most urgent first, to the worker in the team with the
-//! most room under their caseload cap; a case nobody can take waits, unallocated, and a
-//! child screened at immediate risk who waits is seen the same day by the duty worker.
+//! most room under their caseload cap; a case nobody can take waits, unallocated, and is
+//! seen by the duty worker when the first visit its urgency needs comes due (a child
+//! screened at immediate risk the same day).
 
 use std::cmp::Reverse;
 
@@ -37,19 +38,18 @@ impl Sim<'_> {
         queue.insert(i, id);
     }
 
-    /// The children screened at immediate risk still waiting in `team`'s queue and not yet
-    /// seen are visited today by the duty worker: the team's least loaded worker present
-    /// (fewest cases; the first on ties) gives the visit's hours (the visit happens even if
-    /// nobody in the team is in).
+    /// The children still waiting in `team`'s queue, not yet seen, whose first visit is
+    /// due today by their urgency (`demand.needed_start_days` of the decided or screened
+    /// tier: an immediate-risk child the same day) are visited by the duty worker: the
+    /// team's least loaded worker present (fewest cases; the first on ties) gives the
+    /// visit's hours (the visit happens even if nobody in the team is in).
     fn duty_visits(&mut self, team: usize) {
-        let hours = self.s.casework.duty_visit_hours;
+        let (s, day) = (self.s, self.day);
+        let hours = s.casework.duty_visit_hours;
         let mut visit = std::mem::take(&mut self.starts);
         for &id in &self.teams[team].unallocated {
             let c = self.cases.get(id);
-            if c.urgency() < Tier::Immediate {
-                break;
-            }
-            if c.started_day.is_none() {
+            if c.started_day.is_none() && c.arrival_day + s.demand.needed_start_days[c.urgency().index()] <= day {
                 visit.push(id);
             }
         }
@@ -111,7 +111,7 @@ impl Sim<'_> {
                     self.rec.allocation(waited);
                 }
             }
-            if self.teams[t].unallocated.front().is_some_and(|&id| self.cases.get(id).urgency() == Tier::Immediate) {
+            if !self.teams[t].unallocated.is_empty() {
                 self.duty_visits(t);
             }
         }

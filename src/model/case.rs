@@ -209,7 +209,9 @@ impl Case {
         let due = match self.decision {
             None => None,
             Some(d) if self.started_day.is_none() => Some(d.start_by),
-            Some(d) => Some(d.complete_by),
+            // First visits come before continuing work: a started case's completion
+            // target sits in a band after every start deadline.
+            Some(d) => Some(d.complete_by | STARTED_BAND),
         };
         WorkOrder::new(due, self.arrival_day, self.key)
     }
@@ -244,6 +246,10 @@ impl WorkOrder {
         (self.due_arrival >> 32) as u32 == Self::UNDECIDED
     }
 }
+
+/// Added to a started case's completion target in its work order, so that every child
+/// still to be seen comes first (no day reaches it).
+const STARTED_BAND: u32 = 1 << 30;
 
 /// Keys at or above this are re-referrals (derived from a parent's key).
 pub const REREFERRAL_KEYS: u64 = 1 << 62;

@@ -34,14 +34,19 @@ pub const DEFAULT_FACTORS: &[&str] = &[
     key::judgement::manager_sd_ratio,
     key::judgement::rho,
     key::judgement::drift_share,
+    key::judgement::drift_overrun_days,
+    key::judgement::lone_shift_novice,
+    key::quality::consult_supervision,
     key::casework::pacing,
     key::casework::recording_hours_per_shared_decision,
     key::workforce::lone_decision_leave_effect,
+    key::workforce::lone_leave_novice,
 ];
 
 /// The concerns when a file names none (the reason for each is in `scenarios/baseline.toml`).
 pub const DEFAULT_CONCERNS: &[&str] = &[
     "late_days_per_high_risk_referral > 0.5",
+    "child_days_at_risk_per_year > 1000",
     "under_rated_high_pct > 2",
     "within_limit_pct < -2",
     "turnover_pct > 1",

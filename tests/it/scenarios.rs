@@ -7,6 +7,7 @@ use caseload::scenario::{Scenario, params};
 
 const BUNDLED: &[&str] = &[
     "baseline",
+    "baseline_without_leaving_effect",
     "where_is_it_high_risk",
     "high_turnover",
     "inexperienced",
