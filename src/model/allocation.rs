@@ -53,8 +53,10 @@ impl Sim<'_> {
                 visit.push(id);
             }
         }
+        // A visit changes no caseload, so one worker gives every visit of the day.
+        let duty = if visit.is_empty() { None } else { self.least_loaded(team) };
         for id in visit.drain(..) {
-            if let Some(p) = self.least_loaded(team) {
+            if let Some(p) = duty {
                 self.posts[p.0 as usize].occupant.as_mut().expect("worker").hours_taken_today += hours;
             }
             self.start(id);

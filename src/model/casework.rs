@@ -204,15 +204,14 @@ impl Sim<'_> {
             let at_risk = risk_days(s, &c, day);
             self.rec.risk(at_risk);
             if let Some(log) = &mut self.case_log {
-                let d = decision;
                 log.push(CaseRecord {
                     key: c.key,
                     is_rereferral: c.is_rereferral,
                     arrival_day: c.arrival_day,
                     true_tier: c.tier,
-                    decided_tier: d.tier,
-                    shared: d.shared,
-                    days_to_decision: d.day - c.arrival_day,
+                    decided_tier: decision.tier,
+                    shared: decision.shared,
+                    days_to_decision: decision.day - c.arrival_day,
                     days_to_start: c.started_day.expect("started") - c.arrival_day,
                     days_to_completion: day - c.arrival_day,
                     quality: q,
