@@ -1,10 +1,12 @@
-//! A load test of `caseload explore`, run by hand (not in CI): it starts the server on a
-//! free port of 127.0.0.1, then from this second process opens 20 sessions at once, each
+//! A load test of `caseload explore` in classroom mode, run by hand (not in CI): it
+//! starts the server on a free port of 127.0.0.1 (`--classroom --bind 127.0.0.1`, a fixed
+//! code), then from this second process opens 30 sessions at once, a seminar's worth, each
 //! stepping its pair of one-team simulations through a simulated year one day a tick as
 //! the page does (a step, then the view, the new events and the new chart points), and
-//! reports the latency of a step and of a whole tick (median and 95th percentile) and the
-//! server's peak resident memory (VmHWM from /proc). Bounded: 20 x 250 ticks, then it
-//! stops the server with Ctrl-C (SIGINT) and ends.
+//! recording its run on the class board at the end; it checks the board holds every run,
+//! and reports the latency of a step and of a whole tick (median and 95th percentile) and
+//! the server's peak resident memory (VmHWM from /proc). Bounded: 30 x 250 ticks, then it
+//! stops the server with Ctrl-C (SIGINT) and ends. Traffic goes to 127.0.0.1 only.
 //!
 //! ```text
 //! cargo build --release && cargo run --release --example explore_load [-- SESSIONS DAYS]
@@ -21,7 +23,7 @@ fn request(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Caseload-Code: LOAD30\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -49,18 +51,24 @@ fn ms(d: Duration) -> String {
 #[allow(clippy::disallowed_methods)]
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let sessions: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let sessions: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(30);
     let days: u32 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(250);
     let out = std::env::temp_dir().join(format!("caseload-explore-load-{}", std::process::id()));
     let mut server = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/caseload"))
         .args(["explore", "--port", "0", "--quiet", "--out", out.to_str().unwrap()])
+        .args(["--classroom", "--bind", "127.0.0.1", "--code", "LOAD30"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .spawn()
         .expect("target/release/caseload runs (cargo build --release first)");
     let mut line = String::new();
     BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port: u16 = line.trim().trim_end_matches('/').rsplit(':').next().unwrap().parse().expect("a port");
+    let port: u16 = line
+        .trim()
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
     println!("server {} at {}; {sessions} sessions x {days} days, a day a tick", server.id(), line.trim());
 
     let start = Instant::now();
@@ -85,6 +93,9 @@ fn main() {
                     steps.push(t1 - t0);
                     ticks.push(t0.elapsed());
                 }
+                let (status, body) =
+                    request(port, "POST", &format!("/api/sessions/{id}/record"), "{\"name\":\"load\"}");
+                assert_eq!(status, 200, "{body}");
                 request(port, "DELETE", &format!("/api/sessions/{id}"), "");
                 (steps, ticks)
             })
@@ -97,6 +108,11 @@ fn main() {
         ticks.extend(t);
     }
     let wall = start.elapsed();
+    let (status, csv) = request(port, "GET", "/api/board.csv", "");
+    assert_eq!(status, 200);
+    let recorded = csv.lines().count().saturating_sub(1) / 2;
+    assert_eq!(recorded, sessions, "every session's run is on the board");
+    println!("class board: {recorded} runs recorded");
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
     let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or("unknown".into(), |v| v.trim().to_string());
     let _ = Command::new("sh").args(["-c", &format!("kill -INT {}", server.id())]).status();

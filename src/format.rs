@@ -21,6 +21,29 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// The decimals [`num`] gives `x`.
+pub fn decimals(x: f64) -> usize {
+    if !x.is_finite() || x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else if x == 0.0 || x.abs() >= 0.1 {
+        2
+    } else {
+        (2 - x.abs().log10().floor() as i32).clamp(2, 12) as usize
+    }
+}
+
+/// An estimate and its interval, `mean [low, high]`, every number of the cell at one
+/// precision: the decimals [`num`] gives the largest of the three in size, so that the
+/// interval and the mean line up (`0.13 [-0.08, 0.33]`, never `0.13 [-0.0757, 0.33]`).
+pub fn interval(mean: f64, lo: f64, hi: f64) -> String {
+    let largest = [mean, lo, hi].into_iter().filter(|x| x.is_finite()).map(f64::abs).fold(0.0, f64::max);
+    let d = decimals(largest);
+    let f = |x: f64| if x.is_finite() { format!("{x:.d$}") } else { "-".to_string() };
+    format!("{} [{}, {}]", f(mean), f(lo), f(hi))
+}
+
 /// A value as a user would type it into a scenario file: exact, without a trailing `.0`.
 pub fn exact(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
@@ -62,6 +85,15 @@ mod tests {
         assert_eq!(num(45.66), "45.7");
         assert_eq!(num(4267.4), "4267");
         assert_eq!(num(f64::NAN), "-");
+    }
+
+    #[test]
+    fn a_cell_has_one_precision() {
+        assert_eq!(interval(0.13, -0.0757, 0.33), "0.13 [-0.08, 0.33]");
+        assert_eq!(interval(-0.00593, -0.0440, 0.0321), "-0.0059 [-0.0440, 0.0321]");
+        assert_eq!(interval(1208.0, 1103.4, 1313.2), "1208 [1103, 1313]");
+        assert_eq!(interval(0.0212, 0.0177, 0.0247), "0.0212 [0.0177, 0.0247]");
+        assert_eq!(interval(12.5, 9.96, 14.1), "12.5 [10.0, 14.1]");
     }
 
     #[test]

@@ -17,12 +17,16 @@ pub struct CompareArgs {
     /// Also write the comparison as a tidy CSV (metric, rule or difference, means, change, interval)
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Only the metrics whose name contains this word (repeat or comma-separate for more:
+    /// --metric within_limit,turnover)
+    #[arg(long, value_delimiter = ',')]
+    pub metric: Vec<String>,
     #[command(flatten)]
     pub quiet: super::QuietArgs,
 }
 
 pub(super) fn run(a: CompareArgs) -> Result<()> {
-    let c = output::compare(&a.a, &a.b)?;
+    let c = output::compare_only(&a.a, &a.b, &a.metric)?;
     if let Some(path) = &a.csv {
         output::write_atomic(path, c.csv.as_bytes())?;
     }

@@ -27,9 +27,14 @@ pub struct RunArgs {
     /// Worker threads (0: one per core); results do not depend on it
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Output folder for tables, charts and the report (default: output/<scenario name>)
+    /// Output folder for tables, charts and the report (default: output/<scenario name>,
+    /// or output/<scenario name>-<rules> when --rules, --seed or -n change the run)
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print the table as CSV (every rule's mean and interval, full names) instead of
+    /// the aligned table
+    #[arg(long)]
+    pub csv: bool,
     /// Replace the output folder if it exists
     #[arg(long)]
     pub force: bool,
@@ -52,11 +57,8 @@ pub(super) fn run(a: RunArgs) -> Result<()> {
         return run_shard(&a, &s, &plan, crate::sweep::parse_shard(shard)?, say);
     }
     let total = plan.rules.len() * plan.replications as usize;
-    let opts = output::Options {
-        dir: a.out.clone().unwrap_or_else(|| output::default_dir(&s)),
-        force: a.force,
-        case_log: a.case_log,
-    };
+    let opts =
+        output::Options { dir: a.out.clone().unwrap_or_else(|| run_dir(&s, &a)), force: a.force, case_log: a.case_log };
     // Refuse an existing folder before spending time on the runs.
     let staging = Staging::begin(&opts)?;
     say.note(format!("{total} runs ({} rules x {} replications)", plan.rules.len(), plan.replications));
@@ -68,7 +70,7 @@ pub(super) fn run(a: RunArgs) -> Result<()> {
         experiment::run(&s, &plan, a.threads, &progress)
     };
     bar.finish();
-    print(&printout::render(&s.run.name, &results))?;
+    print(&if a.csv { printout::render_csv(&results) } else { printout::render(&s.run.name, &results) })?;
     let dir = staging.commit(&s, &a.scenario, &results)?;
     say.note(format!("tables, charts and report.html written to {}", dir.display()));
     Ok(())
@@ -98,4 +100,31 @@ fn run_shard(a: &RunArgs, s: &Scenario, plan: &Plan, (k, n): (usize, usize), say
     let dir = output::write_run_shard(staging, &manifest, (k, n), range, total, &parts)?;
     say.note(format!("shard {k} of {n} written to {}; `caseload merge` combines the shards", dir.display()));
     Ok(())
+}
+
+/// Where a run writes by default: `output/<name>`, or, when the command line changes the
+/// rules, the replications or the seed, a folder that says so
+/// (`output/baseline-shared_for_novices_2-manager_shared`, `output/baseline-n20-seed7`), so
+/// that such a run never meets the main job's folder.
+fn run_dir(s: &Scenario, a: &RunArgs) -> PathBuf {
+    let mut parts = Vec::new();
+    if let Some(rules) = &a.rules {
+        parts.push(rules.iter().map(|r| r.trim().to_string()).collect::<Vec<_>>().join("-"));
+    }
+    if let Some(n) = a.replications {
+        parts.push(format!("n{n}"));
+    }
+    if let Some(seed) = a.seed {
+        parts.push(format!("seed{seed}"));
+    }
+    if parts.is_empty() {
+        return output::default_dir(s);
+    }
+    let base = output::default_dir(s);
+    let tail: String = parts
+        .join("-")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .collect();
+    base.with_file_name(format!("{}-{tail}", base.file_name().map_or("run".into(), |f| f.to_string_lossy())))
 }

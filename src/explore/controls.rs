@@ -152,6 +152,11 @@ fn current(s: &Scenario, path: &str) -> Option<f64> {
     }
 }
 
+/// Every slider's value in a scenario, by key.
+pub fn slider_values(s: &Scenario) -> serde_json::Map<String, Json> {
+    SLIDERS.iter().map(|sl| (sl.path.to_string(), json!(current(s, sl.path)))).collect()
+}
+
 /// The controls as the page builds them: each slider with its label, unit, allowed range,
 /// source, prior and the base scenario's value; the rules; the base seed.
 pub fn describe(base: &Scenario) -> Json {

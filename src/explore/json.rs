@@ -5,7 +5,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::pair::{Pair, Point, Side};
+use super::pair::{Pair, Point, Side, TALLIES};
 use crate::model::{Arrival, CaseState, CaseView, Kind, Leaving, ModelEvent, TeamView, WorkerView};
 
 /// "a newly qualified worker (0.4 years)".
@@ -26,16 +26,29 @@ pub fn kind_of(e: &ModelEvent) -> &'static str {
     }
 }
 
-/// One event in words.
-pub fn text(e: &ModelEvent) -> String {
+/// Whether an event is late for the child: work started later than its risk needed, a
+/// timescale decided after the day work should have started, an assessment over the limit.
+pub fn late(e: &ModelEvent) -> bool {
+    match *e {
+        ModelEvent::Started { late_days, .. } => late_days > 0,
+        ModelEvent::Decided { day, start_by, .. } => start_by < day,
+        ModelEvent::Completed { within_limit, .. } => !within_limit,
+        _ => false,
+    }
+}
+
+/// One event in words, with each referral written by `label` (a number, or a
+/// re-referral's label such as "4411-R").
+pub fn text(e: &ModelEvent, label: &dyn Fn(u64) -> String) -> String {
     let body = match *e {
         ModelEvent::Referral { key, team, tier, rereferral, .. } => format!(
-            "{} {key} arrives in team {}, true tier {}",
+            "{} {} arrives in team {}, true tier {}",
             if rereferral { "re-referral" } else { "referral" },
+            label(key),
             team + 1,
             tier.name()
         ),
-        ModelEvent::Decided { key, kind, years, true_tier, rated, decided, shared, start_by, .. } => {
+        ModelEvent::Decided { day, key, kind, years, true_tier, rated, decided, shared, start_by, .. } => {
             let how = if shared {
                 format!("decided {} with the manager", decided.name())
             } else if decided == rated {
@@ -43,19 +56,30 @@ pub fn text(e: &ModelEvent) -> String {
             } else {
                 format!("deciding alone, {}", decided.name())
             };
+            let when = if start_by < day {
+                format!("start by day {start_by} (already {} days late)", day - start_by)
+            } else {
+                format!("start by day {start_by}")
+            };
             format!(
-                "referral {key}, true tier {}, rated {} by {} {how}; start by day {start_by}",
+                "referral {}, true tier {}, rated {} by {} {how}; {when}",
+                label(key),
                 true_tier.name(),
                 rated.name(),
                 someone(kind, years)
             )
         }
         ModelEvent::Started { key, post, late_days, .. } => match late_days {
-            0 => format!("work starts on referral {key} (post {}), in time for its risk", post + 1),
-            n => format!("work starts on referral {key} (post {}), {n} days later than its risk needed", post + 1),
+            0 => format!("work starts on referral {} (post {}), in time for its risk", label(key), post + 1),
+            n => format!(
+                "work starts on referral {} (post {}), late: {n} days later than its risk needed",
+                label(key),
+                post + 1
+            ),
         },
         ModelEvent::Completed { key, days, within_limit, missed, .. } => format!(
-            "referral {key} assessed in {days} working days, {}{}",
+            "referral {} assessed in {days} working days, {}{}",
+            label(key),
             if within_limit { "within the limit" } else { "over the limit" },
             if missed { "; the child's need was missed" } else { "" }
         ),
@@ -87,8 +111,9 @@ fn capital(s: &str) -> String {
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
-/// An event for the feed: sequence number, side, day, kind, key (as text) and words.
-pub fn event(seq: u64, side: usize, e: &ModelEvent) -> Json {
+/// An event for the feed: sequence number, side, day, kind, key (as text), whether it
+/// is late, and words.
+pub fn event(seq: u64, side: usize, e: &ModelEvent, label: &dyn Fn(u64) -> String) -> Json {
     let high = match *e {
         ModelEvent::Referral { tier, .. } | ModelEvent::Decided { true_tier: tier, .. } => {
             tier >= crate::model::Tier::High
@@ -102,7 +127,8 @@ pub fn event(seq: u64, side: usize, e: &ModelEvent) -> Json {
         "kind": kind_of(e),
         "key": e.key().map(|k| k.to_string()),
         "high": high,
-        "text": text(e),
+        "late": late(e),
+        "text": text(e, label),
     })
 }
 
@@ -154,7 +180,19 @@ pub fn figures(p: &Point) -> Json {
         "late_days_per_high_risk_referral": p.late_days_per_high_risk_referral,
         "turnover_pct": p.turnover_pct,
         "vacancies": p.vacancies,
+        "assessments_per_day": p.assessments_per_day,
+        "days_to_completion_mean": p.days_to_completion_mean,
+        "open_assessments_mean": p.open_assessments_mean,
     })
+}
+
+/// The feed's tally: for each of [`TALLIES`], the count under each rule since day 0.
+pub fn tally(pair: &Pair<'_>) -> Json {
+    let mut out = serde_json::Map::new();
+    for (i, name) in TALLIES.iter().enumerate() {
+        out.insert((*name).to_string(), json!([pair.tally[0][i], pair.tally[1][i]]));
+    }
+    Json::Object(out)
 }
 
 fn side(s: &Side<'_>) -> Json {
@@ -219,7 +257,7 @@ pub fn follow(pair: &Pair<'_>) -> Json {
             let now = s.sim.case_view(key);
             json!({
                 "rule": s.rule.name(),
-                "events": s.followed.iter().map(text).collect::<Vec<_>>(),
+                "events": s.followed.iter().map(|e| text(e, &|k| pair.label(k))).collect::<Vec<_>>(),
                 "now": match &now {
                     Some(c) => state_words(c),
                     None if s.followed.iter().any(|e| matches!(e, ModelEvent::Completed { .. })) => "assessed".to_string(),
@@ -228,7 +266,59 @@ pub fn follow(pair: &Pair<'_>) -> Json {
             })
         })
         .collect();
-    json!({ "key": key.to_string(), "sides": sides })
+    json!({ "key": key.to_string(), "label": pair.label(key), "sides": sides })
+}
+
+/// The figures a board run carries per rule, in the CSV's column order.
+const BOARD_FIGURES: [&str; 8] = [
+    "open_assessments",
+    "within_limit_to_date_pct",
+    "late_days_per_high_risk_referral",
+    "turnover_pct",
+    "vacancies",
+    "assessments_per_day",
+    "days_to_completion_mean",
+    "open_assessments_mean",
+];
+
+/// A CSV field, quoted when it must be.
+fn csv_field(v: &Json) -> String {
+    match v {
+        Json::Null => String::new(),
+        Json::String(t) if t.contains([',', '"', '\n', '\r']) => format!("\"{}\"", t.replace('"', "\"\"")),
+        Json::String(t) => t.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The class board as a tidy table (R's `read.csv`, pandas' `read_csv`): one row per run
+/// and rule, the run's number, name, day, seed and rule, every slider's value, then the
+/// figures; an empty cell where a figure is not yet measured.
+pub fn board_csv(runs: &[Json]) -> String {
+    let sliders: Vec<String> =
+        runs.first().and_then(|r| r["values"].as_object()).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let mut out = String::from("run,name,day,seed,rule");
+    for k in sliders.iter().map(String::as_str).chain(BOARD_FIGURES) {
+        out.push(',');
+        out.push_str(k);
+    }
+    out.push('\n');
+    for run in runs {
+        for side in 0..2 {
+            let mut row = vec![
+                csv_field(&run["n"]),
+                csv_field(&run["name"]),
+                csv_field(&run["day"]),
+                csv_field(&run["seed"]),
+                csv_field(&run["rules"][side]),
+            ];
+            row.extend(sliders.iter().map(|k| csv_field(&run["values"][k.as_str()])));
+            row.extend(BOARD_FIGURES.iter().map(|f| csv_field(&run["figures"][side][*f])));
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -253,7 +343,7 @@ mod tests {
             complete_by: 167,
         };
         assert_eq!(
-            text(&e),
+            text(&e, &|k| k.to_string()),
             "day 132: referral 4411, true tier high, rated medium by a newly qualified worker (0.4 years) deciding alone; start by day 142"
         );
     }

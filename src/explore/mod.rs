@@ -1,10 +1,15 @@
-//! `caseload explore`: a page on 127.0.0.1 where a class watches both rules run side by
-//! side on the same referrals. The only place that knows about axum and tokio.
+//! `caseload explore`: a page where a class watches both rules run side by side on the
+//! same referrals. The only place that knows about axum and tokio.
 //!
 //! Each browser tab opens a session: a pair of simulations (both rules, the same seed,
 //! replication 0) stepped in lockstep on a thread of its own (`session.rs`). The page's
-//! HTML, JavaScript and CSS are compiled in (`page/`), so it works with no network. It
-//! answers only requests addressed to this machine from pages of this machine.
+//! HTML, JavaScript and CSS are compiled in (`page/`), so it works with no network. By
+//! default it listens on 127.0.0.1 and answers only requests addressed to this machine
+//! from pages of this machine. In classroom mode (`Options::code`) it listens where the
+//! lecturer says, every request must carry the class code (`?code=` in the join address,
+//! then a cookie), a browser's request must come from a page of this server, and errors
+//! name no path of the lecturer's machine. Either way requests in flight, body sizes,
+//! sessions and the board are bounded.
 //!
 //! The JSON API (every session route is under `/api/sessions/{id}`; errors are
 //! `{"error": text}`, with `"fields"` naming the keys of a refused setting):
@@ -16,27 +21,31 @@
 //! | `POST .../settings` (same body) | starts both simulations again from day 0 with new settings |
 //! | `POST .../step` `{days}` | steps both rules up to a year of days (not past the end): `{day, end}` |
 //! | `GET .../view` | day, end, warm-up; per rule: teams (manager, queues, posts and workers) and figures |
-//! | `GET .../events?since=SEQ` | events after `SEQ` (all kept, without it) in words, oldest first, the newest 500 at most: `{events, next}` |
+//! | `GET .../events?since=SEQ` | events after `SEQ` (from the first kept, without it) in words, oldest first, 5,000 at most: `{events, next, more, kept_from, tally}`, the tally counting each kind per rule since day 0 |
 //! | `GET .../series?from=DAY` | the charts' daily figures per rule from `DAY` |
 //! | `POST .../follow` `{key}`, `GET .../follow` | one referral's path under each rule |
 //! | `GET .../scenario.toml` | the settings as a scenario file `caseload run` accepts |
 //! | `POST .../export` `{replications}` | runs the plan into `<out>/<id>/results`: `{folder, files}` |
-//! | `GET .../files/{name}`, `GET .../results.zip` | a file of that export, or all of them |
+//! | `GET .../files/{name}`, `GET .../results.zip` | a file of that export, or all of them (also after the session closed) |
+//! | `POST .../record` `{name}` | records the run (rules, seed, settings, both rules' figures today) on the class board: `{recorded}` |
+//! | `GET /api/board`, `GET /api/board.csv` | the class board: `{runs, sliders}`; a tidy CSV, a row per run and rule |
+//! | `GET /board` | the class board's page (for the projector) |
 //! | `DELETE /api/sessions/{id}`, `POST .../close` | closes the session |
 
+mod class;
 mod controls;
 mod export;
 mod json;
 mod pair;
 mod session;
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -45,7 +54,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value as Json, json};
 
 pub use controls::{MAX_TEAMS, MAX_YEARS, SLIDERS};
-pub use session::{IDLE, MAX_SESSIONS};
+pub use session::{CODE_LETTERS, IDLE, MAX_SESSIONS, new_code};
 
 use crate::scenario::Scenario;
 use controls::Settings;
@@ -60,30 +69,59 @@ pub struct Options {
     /// The scenario the page starts from; [`DEFAULT_SCENARIO`] is used from the copy
     /// compiled in when there is no such file here.
     pub scenario: PathBuf,
+    /// The address to listen on: 127.0.0.1 (this machine only) unless a classroom code
+    /// is set.
+    pub bind: IpAddr,
     /// 0: any free port.
     pub port: u16,
     /// The only folder the server writes in (exports).
     pub out: PathBuf,
+    /// Classroom mode: the code every request must carry (in the address, `?code=`, then
+    /// in a cookie the page sets). `None`: this machine only, no code.
+    pub code: Option<String>,
 }
 
 struct App {
     base: Scenario,
     sessions: Sessions,
     out: PathBuf,
+    code: Option<String>,
+    /// Requests being answered, bounded by [`MAX_IN_FLIGHT`].
+    in_flight: tokio::sync::Semaphore,
+    /// The class board: runs students recorded, oldest first, at most [`MAX_BOARD`].
+    board: Mutex<Vec<Json>>,
 }
+
+/// Requests answered at once; more get 503.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// Largest request body accepted (a settings body is under 2 KB).
+pub const MAX_BODY: usize = 64 * 1024;
+/// Runs the class board keeps.
+pub const MAX_BOARD: usize = 500;
+/// Events one request returns at most (the page asks again while `more`).
+const EVENTS_PER_REQUEST: usize = 5000;
 
 type Shared = State<Arc<App>>;
 
 const INDEX: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/app.js");
 const STYLE: &str = include_str!("page/app.css");
-
-/// Events one request returns at most.
-const EVENTS_PER_REQUEST: usize = 500;
+const BOARD: &str = include_str!("page/board.html");
+const BOARD_SCRIPT: &str = include_str!("page/board.js");
 
 /// Serves the page until Ctrl-C (or SIGTERM), then shuts down gracefully: requests under
-/// way finish. `listening` is told the address once the port is bound.
+/// way finish. `listening` is told the address once the port is bound. Without a class
+/// code the server binds only to a loopback address.
 pub fn serve(opts: Options, listening: impl FnOnce(SocketAddr)) -> Result<()> {
+    if opts.code.is_none() && !opts.bind.is_loopback() {
+        anyhow::bail!(
+            "explore binds to {} only in classroom mode (--classroom), where every request must carry the class code",
+            opts.bind
+        );
+    }
+    if let Some(code) = &opts.code {
+        class::check_code(code)?;
+    }
     let base = match Scenario::load(&opts.scenario) {
         // The default scenario is compiled in, so the page starts from any folder.
         Err(crate::scenario::ScenarioError::Io { .. }) if opts.scenario == std::path::Path::new(DEFAULT_SCENARIO) => {
@@ -99,12 +137,19 @@ pub fn serve(opts: Options, listening: impl FnOnce(SocketAddr)) -> Result<()> {
         .build()
         .context("starting the server's runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))
+        let listener = tokio::net::TcpListener::bind((opts.bind, opts.port))
             .await
-            .with_context(|| format!("binding 127.0.0.1:{}", opts.port))?;
+            .with_context(|| format!("binding {}", SocketAddr::new(opts.bind, opts.port)))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         listening(addr);
-        let app = Arc::new(App { base, sessions: Sessions::new(), out: opts.out });
+        let app = Arc::new(App {
+            base,
+            sessions: Sessions::new(),
+            out: opts.out,
+            code: opts.code,
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
+            board: Mutex::new(Vec::new()),
+        });
         tokio::spawn(expire_idle(Arc::clone(&app)));
         axum::serve(listener, router(app)).with_graceful_shutdown(shutdown_signal()).await.context("serving")
     })
@@ -128,27 +173,27 @@ async fn shutdown_signal() {
     }
 }
 
-/// Closes idle sessions every minute and removes their exports.
+/// Closes idle sessions every minute. Their exports stay on disk (under `--out`) until
+/// someone deletes them.
 async fn expire_idle(app: Arc<App>) {
     let mut tick = tokio::time::interval(session::EXPIRY_TICK);
     loop {
         tick.tick().await;
-        for id in app.sessions.expire() {
-            remove_exports(&app, &id);
-        }
-    }
-}
-
-fn remove_exports(app: &App, id: &str) {
-    let dir = export::session_dir(&app.out, id);
-    if dir.exists() {
-        let _ = std::fs::remove_dir_all(dir);
+        app.sessions.expire();
     }
 }
 
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(|| async { Html(INDEX) }))
+        .route("/board", get(|| async { Html(BOARD) }))
+        .route(
+            "/board.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], BOARD_SCRIPT) }),
+        )
+        .route("/api/board", get(class::board))
+        .route("/api/board.csv", get(class::board_csv))
+        .route("/api/sessions/{id}/record", post(class::record))
         .route("/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
         .route("/api/controls", get(controls_route))
@@ -165,32 +210,9 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/sessions/{id}/export", post(export_results))
         .route("/api/sessions/{id}/files/{name}", get(file))
         .route("/api/sessions/{id}/results.zip", get(zip))
-        .layer(axum::middleware::from_fn(same_machine))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&app), class::guard))
         .with_state(app)
-}
-
-/// Whether a `Host` or `Origin` authority names this machine (any port).
-fn local(authority: &str) -> bool {
-    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
-    host == "127.0.0.1" || host == "localhost"
-}
-
-/// Answers only requests addressed to 127.0.0.1 or localhost and, when the browser says
-/// where a request comes from, only from a page of this machine: another site open in
-/// the same browser cannot drive sessions or write exports (cross-site requests, DNS
-/// rebinding).
-async fn same_machine(req: Request, next: axum::middleware::Next) -> Response {
-    let ok = {
-        let h = req.headers();
-        let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).is_some_and(local);
-        let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        host && origin.is_none_or(|o| o.strip_prefix("http://").is_some_and(local))
-    };
-    if ok {
-        next.run(req).await
-    } else {
-        failure(StatusCode::FORBIDDEN, "explore answers only pages of this machine (127.0.0.1)").into_response()
-    }
 }
 
 /// A request that failed: its status and a JSON body `{"error": ...}`.
@@ -241,7 +263,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for Body<T> {
     type Rejection = Failure;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Failure> {
-        let text = String::from_request(req, state).await.map_err(|e| bad(e.body_text()))?;
+        let text = String::from_request(req, state).await.map_err(|e| failure(e.status(), e.body_text()))?;
         if text.trim().is_empty() {
             return Ok(Body(T::default()));
         }
@@ -264,14 +286,15 @@ async fn on<T: Send + 'static>(
 }
 
 async fn controls_route(State(app): Shared) -> axum::Json<Json> {
-    axum::Json(controls::describe(&app.base))
+    let mut c = controls::describe(&app.base);
+    c["classroom"] = json!(app.code.is_some());
+    c["max_export_replications"] = json!(export::MAX_REPLICATIONS);
+    axum::Json(c)
 }
 
 async fn open(State(app): Shared, Body(settings): Body<Settings>) -> Answer {
     let setup = controls::setup(&app.base, &settings)?;
-    for id in app.sessions.expire() {
-        remove_exports(&app, &id);
-    }
+    app.sessions.expire();
     let id = app.sessions.open(setup)?;
     Ok(axum::Json(json!({ "id": id })))
 }
@@ -280,7 +303,6 @@ async fn close(State(app): Shared, Path(id): Path<String>) -> Answer {
     if !app.sessions.close(valid(&id)?) {
         return Err(SessionError::Unknown.into());
     }
-    remove_exports(&app, &id);
     Ok(axum::Json(json!({ "closed": id })))
 }
 
@@ -319,15 +341,14 @@ struct Since {
 async fn events(State(app): Shared, Path(id): Path<String>, Query(q): Query<Since>) -> Answer {
     let answer = on(&app, &id, move |p| {
         let from = q.since.map_or(0, |s| s + 1);
-        let after = p.events.iter().filter(|(seq, _, _)| *seq >= from).count();
-        let list: Vec<Json> = p
-            .events
-            .iter()
-            .filter(|(seq, _, _)| *seq >= from)
-            .skip(after.saturating_sub(EVENTS_PER_REQUEST))
-            .map(|(seq, side, e)| json::event(*seq, *side, e))
-            .collect();
-        json!({ "events": list, "next": p.next_seq })
+        let after: Vec<&(u64, usize, crate::model::ModelEvent)> =
+            p.events.iter().filter(|(seq, _, _)| *seq >= from).collect();
+        let more = after.len() > EVENTS_PER_REQUEST;
+        let label = |k: u64| p.label(k);
+        let list: Vec<Json> =
+            after.iter().take(EVENTS_PER_REQUEST).map(|(seq, side, e)| json::event(*seq, *side, e, &label)).collect();
+        let next = if more { after[EVENTS_PER_REQUEST].0 } else { p.next_seq };
+        json!({ "events": list, "next": next, "more": more, "kept_from": p.events.front().map(|e| e.0), "tally": json::tally(p) })
     });
     Ok(axum::Json(answer.await?))
 }
@@ -348,14 +369,14 @@ struct FollowBody {
 }
 
 async fn follow_post(State(app): Shared, Path(id): Path<String>, Body(b): Body<FollowBody>) -> Answer {
-    let Ok(key) = b.key.trim().parse::<u64>() else {
-        return Err(bad(format!("key is \"{}\"; a referral's number is needed", b.key)));
-    };
     let answer = on(&app, &id, move |p| {
+        let key = p.key_of(&b.key).ok_or_else(|| {
+            format!("key is \"{}\"; a referral's number (4411) or a re-referral's label (4411-R) is needed", b.key)
+        })?;
         p.follow(key);
-        json::follow(p)
+        Ok::<Json, String>(json::follow(p))
     });
-    Ok(axum::Json(answer.await?))
+    Ok(axum::Json(answer.await?.map_err(bad)?))
 }
 
 async fn follow_get(State(app): Shared, Path(id): Path<String>) -> Answer {
@@ -379,9 +400,25 @@ struct ExportBody {
 
 async fn export_results(State(app): Shared, Path(id): Path<String>, Body(b): Body<ExportBody>) -> Answer {
     let (out, sid, n) = (app.out.clone(), id.clone(), b.replications.unwrap_or(1));
+    if !(1..=export::MAX_REPLICATIONS).contains(&n) {
+        return Err(bad(format!("replications is {n}; allowed a whole number 1 to {}", export::MAX_REPLICATIONS)));
+    }
     let written = on(&app, &id, move |p| export::results(p.setup, &out, &sid, n).map_err(|e| format!("{e:#}")));
-    let (dir, files) = written.await?.map_err(bad)?;
-    Ok(axum::Json(json!({ "folder": dir.display().to_string(), "files": files })))
+    let (dir, files) = written.await?.map_err(|e| bad(private(&app, e, "the export failed")))?;
+    // In a classroom the server's folders are not the students' business.
+    let folder = if app.code.is_some() { Json::Null } else { json!(dir.display().to_string()) };
+    Ok(axum::Json(json!({ "folder": folder, "files": files })))
+}
+
+/// An error's words for the page: in classroom mode a fixed message (the full one goes to
+/// the lecturer's terminal), so that no path or detail of the lecturer's machine is shown.
+fn private(app: &App, full: String, words: &str) -> String {
+    if app.code.is_some() {
+        eprintln!("explore: {full}");
+        words.to_string()
+    } else {
+        full
+    }
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -395,20 +432,27 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// A session's id, checked to be open (and marked used).
-fn open_session<'i>(app: &App, id: &'i str) -> Result<&'i str, Failure> {
-    if app.sessions.touch(valid(id)?) { Ok(id) } else { Err(SessionError::Unknown.into()) }
+/// A session's id, marked used if the session is open. Its exports outlive it: the id,
+/// 128 bits no one can guess, is what lets a student fetch them again.
+fn session_of<'i>(app: &App, id: &'i str) -> Result<&'i str, Failure> {
+    let id = valid(id)?;
+    app.sessions.touch(id);
+    Ok(id)
 }
 
 async fn file(State(app): Shared, Path((id, name)): Path<(String, String)>) -> Result<Response, Failure> {
-    let bytes = export::read(&app.out, open_session(&app, &id)?, &name)
-        .map_err(|e| failure(StatusCode::NOT_FOUND, format!("{e:#}")))?;
+    let bytes = export::read(&app.out, session_of(&app, &id)?, &name)
+        .map_err(|e| failure(StatusCode::NOT_FOUND, private(&app, format!("{e:#}"), "no such file: export first")))?;
     Ok(([(header::CONTENT_TYPE, content_type(&name))], bytes).into_response())
 }
 
 async fn zip(State(app): Shared, Path(id): Path<String>) -> Result<Response, Failure> {
-    let bytes = export::zip(&app.out, open_session(&app, &id)?)
-        .map_err(|e| failure(StatusCode::NOT_FOUND, format!("export first: {e:#}")))?;
+    let bytes = export::zip(&app.out, session_of(&app, &id)?).map_err(|e| {
+        failure(
+            StatusCode::NOT_FOUND,
+            private(&app, format!("export first: {e:#}"), "nothing exported yet: export first"),
+        )
+    })?;
     let headers = [
         (header::CONTENT_TYPE, "application/zip"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"results.zip\""),

@@ -13,8 +13,8 @@ use tokio::sync::oneshot;
 
 use super::pair::{Pair, Setup};
 
-/// Most sessions at once.
-pub const MAX_SESSIONS: usize = 32;
+/// Most sessions at once: a class of 30 with a tab reloaded by a third of them.
+pub const MAX_SESSIONS: usize = 48;
 /// A session unused this long is closed.
 pub const IDLE: Duration = Duration::from_secs(30 * 60);
 /// How often idle sessions are looked for.
@@ -172,6 +172,23 @@ fn run(first: Setup, rx: mpsc::Receiver<Msg>) {
 }
 
 /// SplitMix64's finaliser.
+/// The letters of a class code: no 0/O, 1/I/L, so that it can be read off a projector.
+pub const CODE_LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A fresh class code of six letters from [`CODE_LETTERS`] (about 887 million codes),
+/// mixed from the time and the process.
+#[allow(clippy::disallowed_methods)]
+pub fn new_code() -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let mut z = splitmix(nanos ^ u64::from(std::process::id()).rotate_left(40));
+    (0..6)
+        .map(|_| {
+            z = splitmix(z);
+            CODE_LETTERS[(z % CODE_LETTERS.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
 fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

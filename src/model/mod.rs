@@ -23,7 +23,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 pub use crate::vocab::{FORMER_NAMES, Metric};
-pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal};
+pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal, rereferral_key};
 pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_sd, worker_sd};
 pub use record::{Metrics, MonthRecord, median, quantile};
 pub use run::{AuthorityOutput, Part, RunOutput, assemble, n_parts, run_one, run_part, run_stepping};

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 
 pub use merge::{Merged, merge};
-pub use run::compare::{Comparison, compare};
+pub use run::compare::{Comparison, compare, compare_only};
 pub use run::data::RunData;
 pub use run::shard::{shard_tasks, write_run_shard};
 pub use sensitivity::write_sensitivity;

@@ -10,13 +10,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use polars::prelude::*;
 
+/// A table as Parquet and, beside it, the same table as CSV (`x.parquet`, `x.csv`): a
+/// spreadsheet opens every table.
 pub(crate) fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
     write_parquet_with(df, path, &[])
 }
 
-/// A Parquet file carrying key-value metadata a reader finds beside the columns (the
-/// statutory limit behind `within_limit_pct`, say).
+/// [`write_parquet`], the Parquet file carrying key-value metadata a reader finds beside
+/// the columns (the statutory limit behind `within_limit_pct`, say).
 pub(crate) fn write_parquet_with(df: &mut DataFrame, path: &Path, meta: &[(&str, String)]) -> Result<()> {
+    write_csv(df, &path.with_extension("csv"))?;
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let kv = (!meta.is_empty()).then(|| {
         polars::io::parquet::write::KeyValueMetadata::from_static(

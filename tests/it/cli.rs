@@ -98,9 +98,13 @@ fn run_prints_the_same_table_on_one_and_two_threads() {
     assert_eq!(text(&one.stdout), text(&two.stdout));
     let table = text(&one.stdout);
     assert!(table.starts_with("scenario teaching_one_team: 4 replications, seed 3"));
-    assert!(table.contains("practitioner_only - manager_shared (paired)"));
+    assert!(table.contains("A = practitioner_only, B = manager_shared\n"), "{table}");
+    assert!(table.contains("A - B [95% CI]"));
     for m in caseload::model::Metric::ALL {
         assert!(table.contains(m.name()), "table lacks {}", m.name());
+    }
+    for line in table.lines() {
+        assert!(line.chars().count() <= caseload::printout::WIDTH, "wider than 100 columns: {line}");
     }
 }
 
@@ -111,7 +115,24 @@ fn rules_can_be_chosen_including_hybrids() {
     let o =
         caseload(&["run", "scenarios/teaching_one_team.toml", "-n", "2", "--quiet", "--rules", rules, "--out", &dir]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("shared_above:high - shared_for_novices:2 (paired)"));
+    assert!(text(&o.stdout).contains("A = shared_above:high, B = shared_for_novices:2\n"));
+    // --csv gives every rule's interval with full names.
+    let csv = caseload(&[
+        "run",
+        "scenarios/teaching_one_team.toml",
+        "-n",
+        "2",
+        "--quiet",
+        "--rules",
+        rules,
+        "--csv",
+        "--force",
+        "--out",
+        &format!("{dir}-csv"),
+    ]);
+    let csv = text(&csv.stdout);
+    assert!(csv.starts_with("metric,unit,of,replications,mean,ci_low,ci_high\n"), "{csv}");
+    assert!(csv.contains(",shared_above:high - shared_for_novices:2,"), "{csv}");
 }
 
 #[test]
@@ -140,7 +161,7 @@ fn every_command_has_help() {
 
 #[test]
 fn params_lists_every_key_with_its_source() {
-    let o = caseload(&["params"]);
+    let o = caseload(&["params", "--tsv"]);
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o.stdout);
     let params = caseload::scenario::params::PARAMS;

@@ -20,13 +20,21 @@ struct Server {
     child: Child,
     port: u16,
     out: PathBuf,
+    /// In classroom mode, the class code it printed.
+    code: Option<String>,
 }
 
 impl Server {
     fn start(name: &str) -> Server {
+        Server::start_with(name, &[])
+    }
+
+    /// With more arguments (`--classroom`): the server still listens on 127.0.0.1 only.
+    fn start_with(name: &str, extra: &[&str]) -> Server {
         let out = scratch(name).join("explore");
         let mut child = Command::new(env!("CARGO_BIN_EXE_caseload"))
             .args(["explore", "--port", "0", "--quiet", "--out", out.to_str().unwrap()])
+            .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -34,21 +42,31 @@ impl Server {
             .expect("the binary runs");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line
-            .trim()
+        let (address, code) = match line.trim().split_once("/?code=") {
+            Some((a, c)) => (a.to_string(), Some(c.to_string())),
+            None => (line.trim().trim_end_matches('/').to_string(), None),
+        };
+        let port = address
             .strip_prefix("http://127.0.0.1:")
-            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+            .and_then(|rest| rest.parse().ok())
             .unwrap_or_else(|| panic!("explore printed {line:?}, not its address"));
-        Server { child, port, out }
+        Server { child, port, out, code }
     }
 
+    /// The page's address (the join address, with its code, in classroom mode).
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        match &self.code {
+            Some(c) => format!("http://127.0.0.1:{}/?code={c}", self.port),
+            None => format!("http://127.0.0.1:{}/", self.port),
+        }
     }
 
-    /// One request; the status and the body.
+    /// One request (carrying the class code, in classroom mode); the status and the body.
     fn http(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
-        self.http_as(method, path, body, "Host: 127.0.0.1")
+        match &self.code {
+            Some(c) => self.http_as(method, path, body, &format!("Host: 127.0.0.1\r\nX-Caseload-Code: {c}")),
+            None => self.http_as(method, path, body, "Host: 127.0.0.1"),
+        }
     }
 
     /// One request with the given `Host` (and any other) header lines.
@@ -234,7 +252,7 @@ fn the_api_runs_a_session_steps_it_and_exports_what_caseload_run_accepts() {
     assert!(entries.contains(&id), "{entries:?}");
     let (status, _) = server.json("DELETE", &format!("/api/sessions/{id}"), None);
     assert_eq!(status, 200);
-    assert!(!server.out.join(&id).exists(), "a closed session's export is removed");
+    assert!(server.out.join(&id).exists(), "a closed session's export stays on disk until someone deletes it");
     server.stop();
 }
 
@@ -310,5 +328,175 @@ fn the_page_runs_in_a_real_browser() {
     );
     assert!(error.as_str().unwrap().contains("judgement.manager_weight: is 1.3; allowed 0.5 to 1"), "{error}");
     drop(b);
+    server.stop();
+}
+
+/// Classroom mode over loopback: the code is required (in the address, a cookie or a
+/// header), a page of another site is refused, bodies are bounded, errors name no path,
+/// students record runs and the board gathers them as a table and a tidy CSV.
+#[test]
+fn classroom_mode_needs_its_code_and_gathers_runs_on_the_board() {
+    // Without --classroom a network address is refused before anything binds.
+    let o = caseload(&["explore", "--bind", "0.0.0.0", "--port", "0"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(text(&o.stderr).contains("only in classroom mode"), "{}", text(&o.stderr));
+    let o = caseload(&["explore", "--classroom", "--code", "ab", "--port", "0"]);
+    assert!(text(&o.stderr).contains("allowed 4 to 12 letters or digits"), "{}", text(&o.stderr));
+
+    let server = Server::start_with("explore_classroom", &["--classroom", "--bind", "127.0.0.1", "--code", "TEST42"]);
+    assert_eq!(server.code.as_deref(), Some("TEST42"));
+    let (status, body) = server.http_as("GET", "/api/controls", None, "Host: 127.0.0.1");
+    assert_eq!(status, 403, "no code: {}", text(&body));
+    assert!(text(&body).contains("needs its code"), "{}", text(&body));
+    let (status, _) = server.http_as("GET", "/api/controls", None, "Host: 127.0.0.1\r\nX-Caseload-Code: TEST41");
+    assert_eq!(status, 403, "a wrong code");
+    let (status, _) = server.http_as("GET", "/", None, "Host: 127.0.0.1\r\nCookie: caseload_code=TEST42");
+    assert_eq!(status, 200, "the cookie the page sets");
+    let (status, controls) = server.json("GET", "/api/controls", None);
+    assert_eq!(status, 200);
+    assert_eq!(controls["classroom"], json!(true));
+    assert_eq!(controls["max_export_replications"], json!(200));
+    // A page of another site cannot drive a session, even with the code.
+    let (status, _) = server.http_as(
+        "POST",
+        "/api/sessions",
+        Some(&json!({})),
+        "Host: 127.0.0.1\r\nX-Caseload-Code: TEST42\r\nOrigin: http://elsewhere.example",
+    );
+    assert_eq!(status, 403);
+    // Bodies are bounded.
+    let big = json!({ "values": vec![json!(["authority.posts_per_team", 7]); 5000] });
+    let (status, _) = server.http("POST", "/api/sessions", Some(&big));
+    assert_eq!(status, 413, "a body over 64 KB");
+
+    // Two students run and record; the board has both.
+    let mut ids = Vec::new();
+    for (name, posts) in [("Amira", 7), ("Ben, the second", 9)] {
+        let (status, opened) =
+            server.json("POST", "/api/sessions", Some(json!({ "values": [["authority.posts_per_team", posts]] })));
+        assert_eq!(status, 200, "{opened}");
+        let id = opened["id"].as_str().unwrap().to_string();
+        // Past the warm-up (a year), so that the measured figures exist.
+        for _ in 0..2 {
+            assert_eq!(server.json("POST", &format!("/api/sessions/{id}/step"), Some(json!({ "days": 200 }))).0, 200);
+        }
+        let (status, r) = server.json("POST", &format!("/api/sessions/{id}/record"), Some(json!({ "name": name })));
+        assert_eq!(status, 200, "{r}");
+        ids.push(id);
+    }
+    let (status, bad_name) =
+        server.json("POST", &format!("/api/sessions/{}/record", ids[0]), Some(json!({ "name": "" })));
+    assert_eq!(status, 400, "{bad_name}");
+    let (_, board) = server.json("GET", "/api/board", None);
+    let runs = board["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{board}");
+    assert_eq!(runs[1]["name"], json!("Ben, the second"));
+    assert_eq!(runs[1]["settings"], json!({ "authority.posts_per_team": 9.0 }), "only what differs from the base");
+    assert_eq!(runs[0]["settings"], json!({}));
+    assert_eq!(runs[0]["rules"], json!(["practitioner_only", "manager_shared"]));
+    assert!(runs[0]["figures"][1]["assessments_per_day"].as_f64().unwrap() > 0.0, "{board}");
+    let (status, csv) = server.http("GET", "/api/board.csv", None);
+    assert_eq!(status, 200);
+    let csv = text(&csv);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5, "a header and a row per run and rule: {csv}");
+    assert!(lines[0].starts_with("run,name,day,seed,rule,"), "{csv}");
+    assert!(lines[3].starts_with("2,\"Ben, the second\",400,"), "{csv}");
+    // The feed: a tally by kind, lateness marked, re-referrals by label.
+    let (_, events) = server.json("GET", &format!("/api/sessions/{}/events", ids[0]), None);
+    let tally = &events["tally"];
+    for kind in ["referral", "decision", "start", "completion", "workforce", "late_start", "over_limit", "rereferral"] {
+        assert!(tally[kind].as_array().is_some_and(|a| a.len() == 2), "{kind}: {tally}");
+    }
+    let list = events["events"].as_array().unwrap();
+    assert_eq!(
+        list.len() as u64,
+        tally
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(
+                |(k, _)| ["referral", "decision", "start", "completion", "workforce", "manager"].contains(&k.as_str())
+            )
+            .map(|(_, v)| v[0].as_u64().unwrap() + v[1].as_u64().unwrap())
+            .sum::<u64>(),
+        "the whole year is kept"
+    );
+    let rereferrals: Vec<&str> =
+        list.iter().filter_map(|e| e["text"].as_str()).filter(|t| t.contains(" re-referral ")).collect();
+    assert!(!rereferrals.is_empty() && rereferrals.iter().all(|t| t.contains("-R")), "{rereferrals:?}");
+    assert!(list.iter().any(|e| e["late"] == json!(true)), "some work is late in two years");
+    assert!(list.iter().filter(|e| e["late"] == json!(true)).all(|e| {
+        let t = e["text"].as_str().unwrap();
+        t.contains("late") || t.contains("over the limit")
+    }));
+    // An export names no folder of the lecturer's machine; nor does a failure.
+    let (status, exported) =
+        server.json("POST", &format!("/api/sessions/{}/export", ids[0]), Some(json!({ "replications": 2 })));
+    assert_eq!(status, 200, "{exported}");
+    assert_eq!(exported["folder"], Value::Null);
+    let (status, missing) = server.http("GET", &format!("/api/sessions/{}/files/nothing.csv", ids[0]), None);
+    assert_eq!(status, 404);
+    let out = server.out.display().to_string();
+    assert!(!text(&missing).contains(&out) && !text(&missing).contains('/'), "{}", text(&missing));
+    // Exports outlive their session.
+    assert_eq!(server.json("POST", &format!("/api/sessions/{}/close", ids[0]), None).0, 200);
+    let (status, _) = server.http("GET", &format!("/api/sessions/{}/results.zip", ids[0]), None);
+    assert_eq!(status, 200, "the zip after the session closed");
+    server.stop();
+}
+
+/// The seminar in Chromium over loopback: two students join with the code from browsers
+/// of their own, record their runs, and the board shows both; a browser without the code
+/// is refused.
+#[test]
+fn two_students_and_the_board_in_a_real_browser() {
+    let Some(browser) = crate::browser::chromium() else { return };
+    let server = Server::start_with("explore_seminar", &["--classroom", "--bind", "127.0.0.1"]);
+    let code = server.code.clone().expect("a class code");
+    assert_eq!(code.len(), 6);
+    let dir = server.out.parent().unwrap().to_path_buf();
+    let record = |b: &mut crate::cdp::Browser, name: &str| {
+        b.eval(&format!(
+            "(async () => {{ await window.explore.stepDays(60); document.getElementById('record-name').value = '{name}'; \
+             document.getElementById('record').click(); await window.explore.idle(); \
+             for (let i = 0; i < 200 && !/recorded/.test(document.getElementById('record-status').textContent); i++) \
+               await new Promise((r) => setTimeout(r, 25)); \
+             return document.getElementById('record-status').textContent; }})()"
+        ))
+    };
+    let mut first = crate::cdp::Browser::launch(&browser, &dir.join("profile-1"));
+    first.open(&server.url(), 1024, 768);
+    assert_eq!(first.eval(READY), json!(true));
+    let said = record(&mut first, "Amira");
+    assert!(said.as_str().unwrap().contains("recorded"), "{said}");
+    let mut second = crate::cdp::Browser::launch(&browser, &dir.join("profile-2"));
+    // The second student shares a link with settings in the address.
+    second.open(&format!("{}&authority.posts_per_team=9", server.url()), 1024, 768);
+    assert_eq!(second.eval(READY), json!(true));
+    let rows = second.eval("document.querySelectorAll('#team-0 tr').length");
+    assert_eq!(rows, json!(10), "the address's settings are applied: 9 posts and a header");
+    let said = record(&mut second, "Ben");
+    assert!(said.as_str().unwrap().contains("recorded (2"), "{said}");
+    // The lecturer's board.
+    first.open(&format!("http://127.0.0.1:{}/board?code={code}", server.port), 1024, 768);
+    let board = first.eval(
+        "new Promise((ok) => { let n = 0; const t = setInterval(() => { \
+           if (document.body.dataset.runs === '2' || ++n > 400) { clearInterval(t); \
+             ok({ runs: document.body.dataset.runs, rows: document.querySelectorAll('#board-table tbody tr').length, \
+                  text: document.getElementById('board-table').textContent, \
+                  chart: document.querySelectorAll('#board-chart svg, svg#board-chart').length }); } }, 25); })",
+    );
+    assert_eq!(board["runs"], json!("2"), "{board}");
+    assert_eq!(board["rows"], json!(2), "{board}");
+    let words = board["text"].as_str().unwrap();
+    assert!(words.contains("Amira") && words.contains("Ben") && words.contains("practitioner_only"), "{words}");
+    assert!(board["chart"].as_u64().unwrap() >= 1, "{board}");
+    // A browser without the code is refused.
+    let mut stranger = crate::cdp::Browser::launch(&browser, &dir.join("profile-3"));
+    stranger.open(&format!("http://127.0.0.1:{}/", server.port), 1024, 768);
+    let shown = stranger.eval("document.body.textContent");
+    assert!(shown.as_str().unwrap().contains("needs its code"), "{shown}");
+    drop((first, second, stranger));
     server.stop();
 }

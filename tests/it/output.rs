@@ -322,6 +322,28 @@ fn compare_names_what_differs_and_pairs_the_replications() {
         assert_eq!((r[3].as_str(), r[4].as_str()), ("true", "3"));
         assert!(r[8].parse::<f64>().unwrap() > 0.0, "{rule}: {r:?}");
     }
+    // The table lists the largest change first, within 100 columns.
+    let table: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("metric ")).skip(1).collect();
+    assert_eq!(table.len(), 3 * Metric::ALL.len(), "{out}");
+    let size = |l: &str| l.rsplit(' ').next().unwrap().trim_end_matches('%').parse::<f64>().map_or(-1.0, f64::abs);
+    for w in table.windows(2) {
+        assert!(
+            size(w[0]) >= size(w[1]) || size(w[1]) < 0.0,
+            "not sorted by the size of the change:\n{}\n{}",
+            w[0],
+            w[1]
+        );
+    }
+    assert!(out.lines().all(|l| l.chars().count() <= caseload::printout::WIDTH), "{out}");
+    // --metric keeps the metrics it names.
+    let o =
+        caseload(&["compare", a.to_str().unwrap(), b.to_str().unwrap(), "--metric", "turnover_pct,vacancy", "--quiet"]);
+    let only = text(&o.stdout);
+    let rows: Vec<&str> = only.lines().skip_while(|l| !l.starts_with("metric ")).skip(1).collect();
+    assert_eq!(rows.len(), 6, "{only}");
+    assert!(rows.iter().all(|r| r.starts_with("turnover_pct ") || r.starts_with("vacancy_pct ")), "{only}");
+    let o = caseload(&["compare", a.to_str().unwrap(), b.to_str().unwrap(), "--metric", "no_such"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     // A run compared with itself: nothing differs and nothing moves.
     let o = compare(&a, &a, &dir.join("aa.csv"));
     assert!(text(&o.stdout).contains("The scenarios are the same"));

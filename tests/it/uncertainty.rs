@@ -214,7 +214,7 @@ fn a_prior_narrowed_to_a_point_is_held_and_the_report_says_so() {
         "{manifest}"
     );
     // `caseload params SCENARIO` shows the prior in force.
-    let table = ok(&["params", held.to_str().unwrap()]);
+    let table = ok(&["params", held.to_str().unwrap(), "--tsv"]);
     let row = table.lines().find(|l| l.starts_with("workforce.lone_decision_leave_effect\t")).unwrap();
     assert!(row.ends_with("held at the scenario's value (not drawn)"), "{row}");
 }

@@ -15,7 +15,7 @@ use anyhow::{Result, bail};
 use crate::experiment::Plan;
 use crate::model::Metric;
 use crate::output::{metric_names, read_manifest};
-use crate::printout::{aligned, cell};
+use crate::printout::{aligned, cell, num};
 use crate::stats::{Summary, paired, unpaired};
 
 /// The comparison as text for a person and as a tidy CSV.
@@ -49,7 +49,32 @@ fn values(dir: &Path) -> Result<BTreeMap<String, String>> {
 }
 
 /// Compares the output folders of two `caseload run`s, `b` against `a`.
+/// The change of one metric of one rule (or of the rules' difference) between A and B.
+struct Change {
+    metric: String,
+    of: String,
+    a: Summary,
+    b: Summary,
+    change: Summary,
+}
+
+impl Change {
+    /// The size of the change: relative to the larger of the two means, so that metrics in
+    /// different units sort together (`NaN` where nothing was measured: last).
+    fn size(&self) -> f64 {
+        let scale = self.a.mean.abs().max(self.b.mean.abs());
+        if scale == 0.0 && self.change.mean == 0.0 { 0.0 } else { self.change.mean.abs() / scale }
+    }
+}
+
+/// Compares the runs in folders `a` and `b`, every metric; with `only` non-empty, the
+/// metrics whose name contains one of its words. The text lists the changes largest first
+/// within [`crate::printout::WIDTH`] columns; the CSV holds every number and full name.
 pub fn compare(a: &Path, b: &Path) -> Result<Comparison> {
+    compare_only(a, b, &[])
+}
+
+pub fn compare_only(a: &Path, b: &Path, only: &[String]) -> Result<Comparison> {
     for d in [a, b] {
         if !d.join("runs.parquet").exists() {
             bail!("{} holds no runs.parquet: is it an output folder of `caseload run`?", d.display());
@@ -83,7 +108,9 @@ pub fn compare(a: &Path, b: &Path) -> Result<Comparison> {
         .filter(|k| va.get(*k) != vb.get(*k))
         .map(|k| {
             let show = |v: Option<&String>| v.map_or("(absent)".to_string(), Clone::clone);
-            format!("  {k}: {} -> {}", show(va.get(k)), show(vb.get(k)))
+            crate::printout::wrap(&format!("  {k}: {} -> {}", show(va.get(k)), show(vb.get(k))), 4)
+                .trim_end()
+                .to_string()
         })
         .collect();
     if differ.is_empty() {
@@ -91,10 +118,8 @@ pub fn compare(a: &Path, b: &Path) -> Result<Comparison> {
     } else {
         let _ = writeln!(text, "What differs in the scenario (A -> B):\n{}", differ.join("\n"));
     }
-    let _ = writeln!(
-        text,
-        "{}",
-        if is_paired {
+    text.push_str(&crate::printout::wrap(
+        &if is_paired {
             format!(
                 "Both ran seed {} with {} replications: each replication of B is compared with the same one of A \
                  (common random numbers), so B - A is paired.",
@@ -105,15 +130,24 @@ pub fn compare(a: &Path, b: &Path) -> Result<Comparison> {
                 "A ran seed {} x {} replications, B seed {} x {}: B - A is unpaired (Welch's interval).",
                 pa.seed, pa.replications, pb.seed, pb.replications
             )
-        }
-    );
-    let _ = writeln!(text, "mean [95% CI] over replications\n");
-
-    let mut rows = vec![["metric", "unit", "of", "A", "B", "B - A"].map(String::from).to_vec()];
+        },
+        0,
+    ));
+    let key: Vec<String> = rules.iter().enumerate().map(|(i, r)| format!("{} = {r}", i + 1)).collect();
+    let _ = writeln!(text, "of: {}{}", key.join(", "), if rules.len() >= 2 { ", 1-2 = their difference" } else { "" });
+    let _ = writeln!(text, "means over replications; B - A with its 95% CI; largest change first\n");
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|w| name.contains(w.as_str()));
+    if !metric_names().iter().any(|m| wanted(m)) {
+        bail!(
+            "--metric {}: no metric's name contains it (names such as within_limit_pct, turnover_pct; every one is in summary.csv)",
+            only.join(",")
+        );
+    }
+    let mut changes: Vec<Change> = Vec::new();
     let mut csv = String::from("metric,unit,of,paired,replications,mean_a,mean_b,change,ci_low,ci_high\n");
     let ia = |r: &String| da.rule_index(r).expect("a common rule");
     let ib = |r: &String| db.rule_index(r).expect("a common rule");
-    for name in metric_names() {
+    for name in metric_names().into_iter().filter(|m| wanted(m)) {
         let unit = Metric::by_name(name).map_or("", Metric::unit);
         let mut series: Vec<(String, Vec<f64>, Vec<f64>)> = rules
             .iter()
@@ -125,15 +159,27 @@ pub fn compare(a: &Path, b: &Path) -> Result<Comparison> {
             };
             series.push((format!("{} - {}", rules[0], rules[1]), diff(&da, &ia), diff(&db, &ib)));
         }
-        for (of, x, y) in series {
+        for (i, (of, x, y)) in series.into_iter().enumerate() {
             let (s_a, s_b, c) = (Summary::of(x.iter().copied()), Summary::of(y.iter().copied()), change(&x, &y));
-            rows.push(vec![name.to_string(), unit.to_string(), of.clone(), cell(&s_a), cell(&s_b), cell(&c)]);
             let _ = writeln!(
                 csv,
                 "{name},{unit},{of},{is_paired},{},{},{},{},{},{}",
                 c.n, s_a.mean, s_b.mean, c.mean, c.lo, c.hi
             );
+            let short = if i < rules.len() { (i + 1).to_string() } else { "1-2".to_string() };
+            changes.push(Change { metric: name.to_string(), of: short, a: s_a, b: s_b, change: c });
         }
+    }
+    // Largest first; a change that could not be measured last; ties in table order.
+    changes.sort_by(|x, y| {
+        let (sx, sy) = (x.size(), y.size());
+        sy.is_finite().cmp(&sx.is_finite()).then(sy.partial_cmp(&sx).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    let mut rows = vec![["metric", "of", "A", "B", "B - A [95% CI]", "change"].map(String::from).to_vec()];
+    for c in &changes {
+        let pct = c.size() * 100.0 * c.change.mean.signum();
+        let pct = if c.size().is_finite() && c.change.n > 0 { format!("{pct:+.1}%") } else { "-".to_string() };
+        rows.push(vec![c.metric.clone(), c.of.clone(), num(c.a.mean), num(c.b.mean), cell(&c.change), pct]);
     }
     text.push_str(&aligned(&rows));
     Ok(Comparison { text, csv })

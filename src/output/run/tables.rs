@@ -104,7 +104,6 @@ pub fn write_run_tables(dir: &Path, r: &Results, limit_days: u32) -> Result<()> 
     // The limit `within_limit_pct` and `within_limit_to_date_pct` count against.
     let meta = [("caseload.limit_days", limit_days.to_string())];
     write_parquet_with(&mut runs, &dir.join("runs.parquet"), &meta)?;
-    write_csv(&mut runs, &dir.join("runs.csv"))?;
     write_parquet_with(&mut monthly_frame(r)?, &dir.join("monthly.parquet"), &meta)?;
     write_parquet(&mut completion_frame(r)?, &dir.join("completion_days.parquet"))?;
     Ok(())
@@ -327,6 +326,11 @@ impl CaseSink for CasePart {
 /// number, written in an `authority_code` column.
 pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], codes: &[String], out: &Path) -> Result<()> {
     let mut file = Some(File::create(out).with_context(|| format!("creating {}", out.display()))?);
+    // The same rows as CSV beside it, a row group at a time, the header once.
+    let csv_path = out.with_extension("csv");
+    let mut csv =
+        std::io::BufWriter::new(File::create(&csv_path).with_context(|| format!("creating {}", csv_path.display()))?);
+    let mut csv_header = true;
     let mut writer: Option<polars::io::parquet::write::BatchedWriter<File>> = None;
     let mut buf = vec![0u8; RECORD_BYTES * CASE_ROWS_PER_GROUP];
     let mut rows = Vec::with_capacity(CASE_ROWS_PER_GROUP);
@@ -369,6 +373,13 @@ pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], codes: &[String], out:
                     let f = file.take().expect("the output file");
                     writer = Some(ParquetWriter::new(f).set_parallel(false).batched(df.schema())?);
                 }
+                if df.height() > 0 || csv_header {
+                    CsvWriter::new(&mut csv)
+                        .include_header(csv_header)
+                        .finish(&mut df)
+                        .map_err(|e| anyhow::anyhow!("writing {}: {e}", csv_path.display()))?;
+                    csv_header = false;
+                }
                 if df.height() > 0 {
                     df.rechunk_mut();
                     writer.as_mut().expect("opened").write_batch(&df)?;
@@ -383,6 +394,7 @@ pub fn merge_case_parts(parts: &[(PathBuf, String, u32)], codes: &[String], out:
     if let Some(w) = writer.as_mut() {
         w.finish()?;
     }
+    std::io::Write::flush(&mut csv).with_context(|| format!("writing {}", csv_path.display()))?;
     Ok(())
 }
 

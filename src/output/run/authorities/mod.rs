@@ -14,7 +14,7 @@ use polars::prelude::*;
 use crate::experiment::Results;
 use crate::model::Metric;
 use crate::output::table_file::TableFile;
-use crate::output::table_file::{write_csv, write_parquet};
+use crate::output::table_file::write_parquet;
 use crate::output::write_atomic;
 use crate::stats::{Summary, paired};
 
@@ -91,7 +91,6 @@ pub fn write(dir: &Path, r: &Results) -> Result<()> {
     ])
     .map_err(|e| anyhow::anyhow!("building the authorities table: {e}"))?;
     write_parquet(&mut df, &dir.join("authorities.parquet"))?;
-    write_csv(&mut df, &dir.join("authorities.csv"))?;
     write_atomic(&dir.join("regions.csv"), regions_csv(r).as_bytes())
 }
 
