@@ -35,9 +35,14 @@ pub struct EnglandArgs {
     pub force: bool,
     /// Fit each authority's leaving rate, time to hire, agency cover, days a child stays
     /// open and direct-work share to its own turnover, vacancy and agency rates and
-    /// caseload (Nelder-Mead on common random numbers)
-    #[arg(long)]
+    /// caseload (Nelder-Mead on common random numbers). The default with --authority;
+    /// for every authority it takes about ten minutes on two cores
+    #[arg(long, conflicts_with = "no_fit")]
     pub fit: bool,
+    /// With --authority: write the starting values, unfitted (the file and the closing
+    /// message say so: they give other figures than the authority's own)
+    #[arg(long)]
+    pub no_fit: bool,
     /// Most evaluations of each authority's fit
     #[arg(long, default_value_t = 40)]
     pub fit_evaluations: usize,
@@ -87,7 +92,10 @@ pub(super) fn run(a: EnglandArgs) -> Result<()> {
         base_name: &base_path.display().to_string(),
     };
     let written = england::scenario(&request).context("caseload england")?;
-    let text = if a.fit { fit(&a, &out, &written, say)? } else { written.text.clone() };
+    // A chosen authority is fitted unless told not to: its starting values, scaled from
+    // the national fit, give other figures than its own.
+    let fitting = a.fit || (!a.authorities.is_empty() && !a.no_fit);
+    let text = if fitting { fit(&a, &out, &written, say)? } else { format!("{UNFITTED}{}", written.text) };
     output::write_atomic(&out, text.as_bytes())?;
     {
         let fell_back: Vec<String> =
@@ -102,8 +110,21 @@ pub(super) fn run(a: EnglandArgs) -> Result<()> {
             written.clamped
         ));
     }
+    if !fitting {
+        // Said whatever --quiet says: the file is not what a reader of the README expects.
+        eprintln!(
+            "caseload: NOT FITTED: {} holds starting values scaled from the national fit, which give other \
+             turnover, vacancy, agency and caseload figures than each authority's own; add --fit to fit them",
+            out.display()
+        );
+    }
     Ok(())
 }
+
+/// The first lines of an unfitted England scenario.
+const UNFITTED: &str = "# NOT FITTED: starting values scaled from the national fit, which give other turnover,\n\
+# vacancy, agency and caseload figures than each authority's own. `caseload england --fit`\n\
+# fits them.\n";
 
 /// Fits every authority of a written England scenario to its own turnover, vacancy and
 /// agency rates and caseload, keeping each finished authority beside the output file so an

@@ -11,6 +11,12 @@ use caseload::scenario::{Scenario, Value};
 
 use crate::{caseload, scratch, text};
 
+/// A written scenario without the three lines that mark it unfitted.
+fn unmarked(t: &str) -> String {
+    let marked = t.starts_with("# NOT FITTED:");
+    t.lines().skip(if marked { 3 } else { 0 }).map(|l| format!("{l}\n")).collect()
+}
+
 /// `caseload england --year YEAR --out DIR/FILE` with more arguments.
 fn england(dir: &Path, file: &str, year: &str, more: &[&str]) -> (PathBuf, Output) {
     let out = dir.join(file);
@@ -74,6 +80,8 @@ fn every_authority_in_both_files_is_written_with_its_code_and_region_and_validat
     assert_eq!(s.run.rules, base.run.rules);
     assert_eq!(s.run.replications, 20);
     let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("# NOT FITTED:"), "{}", &written[..200]);
+    let written = unmarked(&written);
     assert!(written.starts_with("# caseload scenario: England in 2025"), "{}", &written[..200]);
     assert!(written.contains("the same time_period (2025) of both"));
     assert!(written.contains("Implausible: turnover below 2%"));
@@ -102,7 +110,7 @@ fn a_figure_the_dfe_does_not_give_is_the_regions_and_the_file_says_so() {
     let regional = number(&region, "turnover_rate_fte").unwrap();
 
     let dir = scratch("england_fallback");
-    let (path, o) = england(&dir, "one.toml", "2025", &["--authority", name]);
+    let (path, o) = england(&dir, "one.toml", "2025", &["--authority", name, "--no-fit"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let written = std::fs::read_to_string(&path).unwrap();
     // The comment lines right above the authority's table.
@@ -125,18 +133,32 @@ fn a_figure_the_dfe_does_not_give_is_the_regions_and_the_file_says_so() {
 #[test]
 fn authorities_are_chosen_by_name_or_code_and_the_chosen_scenario_runs() {
     let dir = scratch("england_chosen");
-    let (path, o) = england(&dir, "barnsley.toml", "2025", &["--authority", "barnsley"]);
+    let (path, o) = england(&dir, "barnsley.toml", "2025", &["--authority", "barnsley", "--no-fit"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let s = Scenario::load(&path).unwrap();
     assert_eq!(names(&s), ["Barnsley"]);
     assert_eq!(s.run.name, "barnsley_2025");
+    // Unfitted, the file and the closing message say so loudly, --quiet or not.
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("# NOT FITTED:"));
+    assert!(text(&o.stderr).contains("NOT FITTED"), "{}", text(&o.stderr));
+    // Without --no-fit a chosen authority is fitted to its own figures.
+    let (fitted, o) =
+        england(&dir, "fitted.toml", "2025", &["--authority", "Rutland", "--fit-evaluations", "4", "-n", "2"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let fitted = std::fs::read_to_string(&fitted).unwrap();
+    assert_eq!(fitted.matches("# fitted by caseload england --fit").count(), caseload::england::OWN_FREE.len());
+    assert!(!fitted.contains("NOT FITTED") && !text(&o.stderr).contains("NOT FITTED"));
 
     // By new code and old code, comma-separated, and a name with a comma in it, once each.
     let all = rows(WORKFORCE_CSV, "2025", "Local authority");
     let find = |name: &str| all.iter().find(|r| get(r, "la_name") == name).unwrap();
     let by_code = format!("{},{}", get(find("Leeds"), "old_la_code"), get(find("Bristol, City of"), "new_la_code"));
-    let (path, o) =
-        england(&dir, "three.toml", "2025", &["--authority", &by_code, "--authority", "Bristol, City of,Barnsley"]);
+    let (path, o) = england(
+        &dir,
+        "three.toml",
+        "2025",
+        &["--authority", &by_code, "--authority", "Bristol, City of,Barnsley", "--no-fit"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let s = Scenario::load(&path).unwrap();
     let mut got = names(&s);
@@ -168,7 +190,7 @@ fn an_unknown_authority_or_year_is_refused_with_what_there_is() {
 #[test]
 fn the_same_command_writes_the_same_bytes_and_an_existing_file_needs_force() {
     let dir = scratch("england_twice");
-    let args = ["--authority", "Barnsley,Sheffield,Westminster"];
+    let args = ["--authority", "Barnsley,Sheffield,Westminster", "--no-fit"];
     let (first, o) = england(&dir, "first.toml", "2025", &args);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let (second, o) = england(&dir, "second.toml", "2025", &args);
@@ -180,7 +202,9 @@ fn the_same_command_writes_the_same_bytes_and_an_existing_file_needs_force() {
     assert!(text(&o.stderr).contains("already exists; use --force"), "{}", text(&o.stderr));
     assert_eq!(std::fs::read(&first).unwrap(), bytes, "refused, the file is untouched");
     let (_, o) = england(&dir, "first.toml", "2017", &["--force", "--quiet"]);
-    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o.stderr));
+    // --quiet leaves only the warning that the file is not fitted.
+    let said = text(&o.stderr);
+    assert!(o.status.success() && said.starts_with("caseload: NOT FITTED") && said.lines().count() == 1, "{said}");
     assert_ne!(std::fs::read(&first).unwrap(), bytes);
 }
 
@@ -254,7 +278,7 @@ fn each_authority_is_fitted_to_its_own_figures_and_an_interrupted_fit_resumes() 
 #[test]
 fn the_check_compares_each_authority_run_with_its_published_figures() {
     let dir = scratch("england_check");
-    let pick = ["--authority", "Hartlepool,Rutland,Westminster"];
+    let pick = ["--authority", "Hartlepool,Rutland,Westminster", "--no-fit"];
     let (file, o) = england(&dir, "three.toml", "2025", &pick);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = dir.join("run");
@@ -302,7 +326,7 @@ fn the_bundled_england_is_the_commands_output_with_each_authority_fitted() {
     let dir = scratch("england_bundled");
     let (path, o) = england(&dir, "england_2025_authorities.toml", "2025", &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let written = std::fs::read_to_string(&path).unwrap();
+    let written = unmarked(&std::fs::read_to_string(&path).unwrap());
     let bundled_path = format!("{}/scenarios/england_2025_authorities.toml", env!("CARGO_MANIFEST_DIR"));
     let bundled = std::fs::read_to_string(&bundled_path).unwrap();
     let fitted = |l: &str| caseload::england::OWN_FREE.iter().any(|k| l.starts_with(&format!("{k} = ")));
@@ -328,7 +352,7 @@ fn the_command_works_from_any_folder() {
     // The DfE files and the default base scenario are compiled in.
     let dir = crate::scratch("england_elsewhere");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(["england", "--year", "2025", "--authority", "Barnsley", "--out", "barnsley.toml", "--quiet"])
+        .args(["england", "--year", "2025", "--authority", "Barnsley", "--out", "barnsley.toml", "--quiet", "--no-fit"])
         .current_dir(&dir)
         .output()
         .unwrap();
@@ -345,6 +369,7 @@ fn the_command_works_from_any_folder() {
         "--out",
         here.to_str().unwrap(),
         "--quiet",
+        "--no-fit",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
     assert_eq!(there, std::fs::read_to_string(&here).unwrap());

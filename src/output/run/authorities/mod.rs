@@ -136,9 +136,18 @@ fn regions_csv(r: &Results) -> String {
     for (region, members) in &groups {
         line(region, members);
     }
-    line("England", &all);
+    // The total is England's only when every authority ran.
+    let total = match first.authorities.len() {
+        1 => first.authorities[0].name.clone(),
+        n if n >= ENGLAND_AT_LEAST => "England".to_string(),
+        n => format!("all {n} authorities"),
+    };
+    line(&total, &all);
     out
 }
+
+/// A run of this many authorities or more is England's (149 in 2025; 152 in 2017).
+const ENGLAND_AT_LEAST: usize = 140;
 
 /// The authorities table read back, for the charts and the report (none when the folder
 /// has no `authorities.parquet`).
@@ -244,26 +253,42 @@ pub fn section(
         }
     );
     let regions = std::fs::read_to_string(dir.join("regions.csv")).unwrap_or_default();
-    h.push_str("<table><tr><th>area</th><th>authorities</th><th>children a year</th><th>first rule</th><th>second rule</th><th>difference [95% CI]</th></tr>\n");
+    let rules: Vec<String> = regions
+        .lines()
+        .nth(1)
+        .map(split_csv)
+        .filter(|f| f.len() >= 6)
+        .map_or_else(Vec::new, |f| vec![f[4].clone(), f[5].clone()]);
+    let rule =
+        |i: usize| rules.get(i).map_or(if i == 0 { "first rule" } else { "second rule" }.to_string(), |r| esc(r));
+    let _ = std::fmt::Write::write_fmt(
+        &mut h,
+        format_args!(
+            "<table><tr><th>area</th><th>authorities</th><th>children a year</th><th>{}</th><th>{}</th><th>{} minus {} [95% CI]</th></tr>\n",
+            rule(0),
+            rule(1),
+            rule(0),
+            rule(1)
+        ),
+    );
     for line in regions.lines().skip(1) {
         let f = split_csv(line);
         if f.len() < 12 || f[2] == Metric::ReferralsPerYear.name() {
             continue;
         }
         let label = Metric::by_name(&f[2]).map_or(f[2].clone(), |m| m.label().to_string());
-        let x = |i: usize| f[i].parse::<f64>().map_or("-".to_string(), num);
+        let v = |i: usize| f[i].parse::<f64>().unwrap_or(f64::NAN);
+        let x = |i: usize| num(v(i));
         let _ = std::fmt::Write::write_fmt(
             &mut h,
             format_args!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} [{}, {}]</td></tr>\n",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 esc(&f[0]),
                 f[1],
                 esc(&label),
                 x(7),
                 x(8),
-                x(9),
-                x(10),
-                x(11)
+                crate::format::interval(v(9), v(10), v(11))
             ),
         );
     }
