@@ -228,29 +228,26 @@ pub fn render(name: &str, targets: &Targets, cs: &[Comparison]) -> String {
     let _ = writeln!(out, "calibration of {name} against {} (rule {}):", targets.name, targets.rule);
     let _ = writeln!(
         out,
-        "{:<36} {:>20} {:>10} {:>10}  {:<5} source",
+        "{:<36} {:>22} {:>10} {:>10}  {:<5}",
         "indicator", "simulated [95% CI]", "published", "tolerance", ""
     );
     for c in cs {
         let s = &c.simulated;
-        let sim = if s.lo.is_finite() {
-            format!("{:.2} [{:.2}, {:.2}]", s.mean, s.lo, s.hi)
-        } else {
-            format!("{:.2}", s.mean)
-        };
+        let sim =
+            if s.lo.is_finite() { crate::format::interval(s.mean, s.lo, s.hi) } else { crate::format::num(s.mean) };
         let _ = writeln!(
             out,
-            "{:<36} {:>20} {:>10.2} {:>10}  {:<5} {}",
+            "{:<36} {:>22} {:>10} {:>10}  {:<5}",
             c.target.metric.name(),
             sim,
-            c.target.value,
+            crate::format::num(c.target.value),
             format!("±{}", c.target.tolerance),
             if c.passes() { "pass" } else { "FAIL" },
-            c.target.source
         );
     }
     let passed = cs.iter().filter(|c| c.passes()).count();
     let _ = writeln!(out, "{passed} of {} within tolerance; weighted distance {:.3}", cs.len(), distance(cs));
+    let _ = writeln!(out, "(each published figure's source is beside it in the targets file)");
     out
 }
 

@@ -103,22 +103,26 @@ pub fn run(
 pub fn render(a: &Analysis) -> String {
     let mut out = String::new();
     for &m in SENSITIVITY_METRICS {
-        let _ = writeln!(
-            out,
-            "\n{} ({}), difference of the first two rules; effect of moving a parameter over its whole range:",
-            m.label(),
-            m.unit()
-        );
-        let _ = writeln!(out, "{:>4}  {:<42} {:>10} {:>22} {:>10}", "rank", "parameter", "mu*", "mu* 95% CI", "sigma");
+        out.push('\n');
+        out.push_str(&crate::printout::wrap(
+            &format!(
+                "{} ({}), difference of the first two rules; effect of moving a parameter over its whole range:",
+                m.label(),
+                m.unit()
+            ),
+            0,
+        ));
+        let _ = writeln!(out, "{:>4}  {:<44} {:>8} {:>20} {:>8}", "rank", "parameter", "mu*", "mu* 95% CI", "sigma");
         for (r, i) in a.ranked(m).iter().take(10).enumerate() {
+            let d = crate::format::decimals(i.mu_star_hi.abs().max(i.sigma.abs()));
             let _ = writeln!(
                 out,
-                "{:>4}  {:<42} {:>10.4} {:>22} {:>10.4}",
+                "{:>4}  {:<44} {:>8} {:>20} {:>8}",
                 r + 1,
                 a.design.factors[i.factor].path,
-                i.mu_star,
-                format!("[{:.4}, {:.4}]", i.mu_star_lo, i.mu_star_hi),
-                i.sigma
+                format!("{:.d$}", i.mu_star),
+                format!("[{:.d$}, {:.d$}]", i.mu_star_lo, i.mu_star_hi),
+                format!("{:.d$}", i.sigma)
             );
         }
     }

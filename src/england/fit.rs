@@ -186,16 +186,19 @@ pub fn check_report(year: u32, csv_text: &str, path: &str) -> Result<String, Str
             Some((r[code].clone(), m, v.parse().ok()?))
         })
         .collect();
-    let mut out =
-        format!("out of sample, {year} ({in_force}): each authority's simulated figure against its published one\n");
+    let mut out = format!(
+        "out of sample, {year} ({in_force}): each authority's simulated figure against its published one\n\
+         (the DfE column each figure is compared with is named below the table)\n"
+    );
     out.push_str(&format!(
-        "{:<54} {:>11} {:>10} {:>10} {:>12} {:>11} {:>11}\n",
-        "figure", "authorities", "published", "simulated", "correlation", "mean error", "mean |error|"
+        "{:<30} {:>7} {:>9} {:>9} {:>11} {:>10} {:>12}\n",
+        "figure", "LAs", "published", "simulated", "correlation", "mean error", "mean |error|"
     ));
-    for c in out_of_sample(year, &simulated).map_err(|e| e.to_string())? {
+    let checks = out_of_sample(year, &simulated).map_err(|e| e.to_string())?;
+    for c in &checks {
         out.push_str(&format!(
-            "{:<54} {:>11} {:>10.2} {:>10.2} {:>12} {:>11.2} {:>11.2}\n",
-            format!("{} / {}", c.metric.name(), c.column),
+            "{:<30} {:>7} {:>9.2} {:>9.2} {:>11} {:>10.2} {:>12.2}\n",
+            c.metric.name(),
             c.authorities,
             c.published_mean,
             c.simulated_mean,
@@ -204,6 +207,9 @@ pub fn check_report(year: u32, csv_text: &str, path: &str) -> Result<String, Str
             c.mean_error,
             c.mean_abs_error
         ));
+    }
+    for c in &checks {
+        out.push_str(&format!("{}: against the DfE's {}\n", c.metric.name(), c.column));
     }
     Ok(out)
 }

@@ -215,31 +215,37 @@ pub fn analyse(design: Design, sw: &Sweep, rows: &[Row]) -> Analysis {
 pub fn render(a: &Analysis, first: &str, second: &str) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "uncertainty: {first} - {second}, {} draws from the priors of {} assumed parameters, {} replications a draw",
-        a.design.spec.draws,
-        a.design.factors.len(),
-        a.design.spec.replications
-    );
+    let wrap = crate::printout::wrap;
+    out.push_str(&wrap(
+        &format!(
+            "uncertainty: {first} - {second}, {} draws from the priors of {} assumed parameters, {} replications a draw",
+            a.design.spec.draws,
+            a.design.factors.len(),
+            a.design.spec.replications
+        ),
+        4,
+    ));
     if !a.design.held.is_empty() {
-        let _ = writeln!(out, "held, not drawn: {}", a.design.held.join(", "));
+        out.push_str(&wrap(&format!("held, not drawn: {}", a.design.held.join(", ")), 4));
     }
     let _ = writeln!(
         out,
-        "{:<44} {:>12} {:>16} {:>26}",
+        "{:<44} {:>11} {:>16} {:>24}",
         "concern", "probability", "95% interval", "difference, 5th to 95th"
     );
     for p in &a.probabilities {
         let s = a.spreads.iter().find(|s| s.metric == p.concern.metric);
         let _ = writeln!(
             out,
-            "{:<44} {:>11.0}% {:>7.0}% to {:>3.0}% {:>26}",
+            "{:<44} {:>10.0}% {:>7.0}% to {:>3.0}% {:>24}",
             p.concern.text(),
             100.0 * p.p,
             100.0 * p.lo,
             100.0 * p.hi,
-            s.map_or(String::new(), |s| format!("{:.3} to {:.3}", s.quantiles[0], s.quantiles[4]))
+            s.map_or(String::new(), |s| {
+                let d = crate::format::decimals(s.quantiles[0].abs().max(s.quantiles[4].abs()));
+                format!("{:.d$} to {:.d$}", s.quantiles[0], s.quantiles[4])
+            })
         );
     }
     for (m, idx) in &a.sobol {
@@ -248,7 +254,7 @@ pub fn render(a: &Analysis, first: &str, second: &str) -> String {
             .take(3)
             .map(|i| format!("{} {:.2}", a.design.factors[a.design.sobol[i]].path, idx[i].total))
             .collect();
-        let _ = writeln!(out, "carried by (total Sobol index), {}: {}", m.name(), top.join(", "));
+        out.push_str(&wrap(&format!("carried by (total Sobol index), {}: {}", m.name(), top.join(", ")), 4));
     }
     out
 }

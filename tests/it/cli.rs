@@ -219,3 +219,57 @@ fn annotate_refuses_a_file_with_a_mistake_and_leaves_it_alone() {
     let o = crate::caseload(&["params", "--annotate", f.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(0), "{}", crate::text(&o.stderr));
 }
+
+/// Every table a command prints fits a terminal of 100 columns (full names and every
+/// column are in the files, `--csv` or `--tsv`).
+#[test]
+fn printed_tables_fit_100_columns() {
+    let dir = out("widths");
+    let runs: Vec<Vec<String>> = vec![
+        vec!["params".into()],
+        vec!["params".into(), "scenarios/baseline.toml".into()],
+        vec!["params".into(), "lone_rating".into()],
+        vec![
+            "calibrate".into(),
+            "scenarios/england_2025.toml".into(),
+            "--targets".into(),
+            "targets/england_2025.toml".into(),
+            "-n".into(),
+            "2".into(),
+        ],
+        vec![
+            "sensitivity".into(),
+            "scenarios/teaching_one_team.toml".into(),
+            "-r".into(),
+            "2".into(),
+            "-n".into(),
+            "2".into(),
+            "--out".into(),
+            format!("{dir}/s"),
+        ],
+        vec![
+            "uncertainty".into(),
+            "scenarios/teaching_one_team.toml".into(),
+            "--draws".into(),
+            "4".into(),
+            "-n".into(),
+            "2".into(),
+            "--sobol-base".into(),
+            "4".into(),
+            "--out".into(),
+            format!("{dir}/u"),
+        ],
+    ];
+    for args in runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).chain(["--quiet"]).collect();
+        let o = caseload(&args);
+        let printed = text(&o.stdout);
+        assert!(!printed.is_empty(), "caseload {args:?} printed nothing: {}", text(&o.stderr));
+        for line in printed.lines() {
+            assert!(
+                line.chars().count() <= caseload::printout::WIDTH,
+                "caseload {args:?}: a line over 100 columns:\n{line}"
+            );
+        }
+    }
+}
