@@ -101,19 +101,104 @@ pub(crate) fn padded(xs: &[f64], include_zero: bool) -> (f64, f64) {
     if (hi - lo).is_finite() { (lo, hi) } else { (0.0, 1.0) }
 }
 
-pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
+/// What a chart says, apart from its pixels: its title, axes, legend and, for a forest
+/// plot, its rows and colour key. Each chart is drawn from its `Spec`, and a test checks
+/// every `Spec` of a report against the data (rule names, units, legend placement, a key
+/// that is true), so a chart cannot say what the numbers do not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    /// File stem of the chart.
+    pub name: &'static str,
+    pub title: String,
+    /// Axis titles, each with its unit.
+    pub x_axis: String,
+    pub y_axis: String,
+    /// The legend's entries, in order: every rule drawn, by name, then marks such as a
+    /// limit line. Empty for a chart without series.
+    pub legend: Vec<String>,
+    /// The legend is drawn beside the plotting area, never over the data.
+    pub legend_outside: bool,
+    /// A forest plot's rows, grouped by unit.
+    pub rows: Vec<SpecRow>,
+    /// A forest plot's colour key: (colour, what it means), only colours drawn.
+    pub key: Vec<(String, String)>,
+}
+
+/// One row of a forest plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecRow {
+    /// The metric's name, for tables and tests.
+    pub metric: String,
+    /// What it is, in words.
+    pub label: String,
+    pub unit: String,
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// The horizontal range the row is drawn on: the same for every row of a unit.
+    pub scale: (f64, f64),
+    /// `"orange"` (the interval excludes zero) or `"grey"` (it includes zero).
+    pub colour: &'static str,
+}
+
+impl Spec {
+    /// A spec with no rows or key.
+    pub fn plain(name: &'static str, title: String, x_axis: &str, y_axis: &str, legend: Vec<String>) -> Spec {
+        let legend_outside = true;
+        Spec {
+            name,
+            title,
+            x_axis: x_axis.into(),
+            y_axis: y_axis.into(),
+            legend,
+            legend_outside,
+            rows: vec![],
+            key: vec![],
+        }
+    }
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    Line,
+    Dashed,
+    Block,
+}
+
+/// The line style of rule `i` in plan order: the first solid, the second dashed, so that
+/// coinciding lines stay visible.
+pub(crate) fn rule_mark(i: usize) -> Mark {
+    if i % 2 == 1 { Mark::Dashed } else { Mark::Line }
+}
+
+/// Width of the strip beside a plot that holds its legend.
+pub(crate) const LEGEND_WIDTH: u32 = 220;
+
+/// Draws a legend into `area` (a strip beside the plot): a mark and a name per entry.
+pub(crate) fn side_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor, Mark)],
 ) -> Drawn {
-    t!(chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .label_font((FONT, 15))
-        .draw());
+    let style = TextStyle::from((FONT, 15).into_font()).color(&BLACK);
+    for (k, (name, c, mark)) in entries.iter().enumerate() {
+        let y = 40 + 28 * k as i32;
+        match mark {
+            Mark::Line => t!(area.draw(&PathElement::new(vec![(8, y), (40, y)], c.stroke_width(3)))),
+            Mark::Dashed => {
+                for x in [8, 22, 36] {
+                    t!(area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], c.stroke_width(3))));
+                }
+            }
+            Mark::Block => t!(area.draw(&Rectangle::new([(14, y - 7), (34, y + 7)], c.filled()))),
+        }
+        // A long rule name is cut to fit the strip; the table beside the chart has it whole.
+        let shown: String = if name.chars().count() > 22 {
+            format!("{}~", name.chars().take(21).collect::<String>())
+        } else {
+            name.clone()
+        };
+        t!(area.draw(&Text::new(shown, (48, y - 8), style.clone())));
+    }
     Ok(())
 }

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 
+pub use chart::{Spec, SpecRow};
 pub use merge::{Merged, merge};
 pub use run::compare::{Comparison, compare, compare_only};
 pub use run::data::RunData;
@@ -215,6 +216,14 @@ fn draw(dir: &Path, data: &RunData, scenario: &Scenario) -> Result<()> {
 
 /// Re-draws the charts and report of an output folder from its tables, checked against
 /// its manifest.
+/// What every chart of the run in `dir` says: titles, axes, legends and the forest plot's
+/// rows and key, from the tables as read back (the same the charts are drawn from).
+pub fn chart_specs(dir: &Path) -> Result<Vec<Spec>> {
+    let scenario = read_manifest(dir)?;
+    let data = run::tables::read_run_data(dir, &scenario)?;
+    Ok(run::charts::specs(&data, &scenario))
+}
+
 pub fn redraw(dir: &Path) -> Result<()> {
     if !dir.join("runs.parquet").exists() {
         bail!("{} holds no runs.parquet: is it a caseload output folder?", dir.display());

@@ -362,3 +362,70 @@ fn compare_names_what_differs_and_pairs_the_replications() {
     assert!(text(&o.stderr).contains("holds no runs.parquet"), "{}", text(&o.stderr));
     assert!(!dir.join("bad.csv").exists());
 }
+
+/// Every chart of a run's report says what the data say (its specification, not its
+/// pixels): each rule by name in a legend beside the plot, never over it; the headline's
+/// rows in words with their units, the numbers of `summary.csv`, rows of one unit
+/// together on one scale that holds zero, no row without a difference to show, and a
+/// colour key that lists exactly the colours drawn and means what it says.
+#[test]
+fn every_chart_names_its_rules_and_units_and_its_key_is_true() {
+    let dir = scratch("chart_specs");
+    let out = dir.join("run");
+    run_teaching(&out, &[]);
+    let specs = caseload::output::chart_specs(&out).unwrap();
+    let rules = ["practitioner_only", "manager_shared"];
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(specs.len(), 6);
+    for spec in &specs {
+        assert!(!spec.title.is_empty() && !spec.x_axis.is_empty(), "{spec:?}");
+        assert!(spec.legend_outside, "{}: the legend must sit beside the plot", spec.name);
+        if spec.name != "differences" {
+            assert_eq!(&spec.legend[..2], &rules, "{}: each rule named in the legend", spec.name);
+            assert!(!spec.y_axis.is_empty(), "{}: the y axis has a title", spec.name);
+        }
+    }
+    let d = specs.iter().find(|s| s.name == "differences").unwrap();
+    assert!(d.title.contains("practitioner_only minus manager_shared"), "{}", d.title);
+    // The numbers are summary.csv's paired differences.
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let diff = |metric: &str| -> Option<[f64; 3]> {
+        let line = summary.lines().find(|l| l.starts_with("difference,") && l.split(',').nth(2) == Some(metric))?;
+        let f: Vec<&str> = line.split(',').collect();
+        Some([f[5].parse().ok()?, f[7].parse().ok()?, f[8].parse().ok()?])
+    };
+    assert!(!d.rows.is_empty());
+    let mut units_seen: Vec<&str> = Vec::new();
+    for r in &d.rows {
+        let m = Metric::by_name(&r.metric).unwrap();
+        assert_eq!(r.label, m.label(), "in words");
+        assert_ne!(r.label, r.metric, "words, not the code name");
+        assert_eq!(r.unit, m.unit());
+        assert!(r.mean.is_finite() && r.lo.is_finite() && r.hi.is_finite(), "no empty row: {r:?}");
+        let want = diff(&r.metric).unwrap();
+        for (got, want) in [r.mean, r.lo, r.hi].iter().zip(want) {
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{}: {got} against summary.csv's {want}",
+                r.metric
+            );
+        }
+        // Rows of one unit together, on one scale holding zero and the interval.
+        if units_seen.last() != Some(&r.unit.as_str()) {
+            assert!(!units_seen.contains(&r.unit.as_str()), "the {} rows are split", r.unit);
+            units_seen.push(&r.unit);
+        }
+        assert!(d.rows.iter().filter(|o| o.unit == r.unit).all(|o| o.scale == r.scale), "one scale per unit");
+        assert!(r.scale.0 <= r.lo.min(0.0) && r.scale.1 >= r.hi.max(0.0), "{r:?}");
+        let excludes = r.lo > 0.0 || r.hi < 0.0;
+        assert_eq!(r.colour, if excludes { "orange" } else { "grey" }, "{r:?}");
+    }
+    // A metric measured under one rule only has no row.
+    assert!(d.rows.iter().all(|r| r.metric != "consult_wait_days_mean"));
+    let used: Vec<&str> = ["orange", "grey"].into_iter().filter(|c| d.rows.iter().any(|r| r.colour == *c)).collect();
+    let key: Vec<&str> = d.key.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(key, used, "the key lists exactly the colours drawn");
+    for (c, meaning) in &d.key {
+        assert!(report.contains(&format!("{c}, {meaning}")), "the caption says {c}: {meaning}");
+    }
+}

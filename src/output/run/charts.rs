@@ -16,7 +16,41 @@ macro_rules! t {
     };
 }
 
-use crate::output::chart::{Chart, Drawn, FONT, Made, colour, finite, legend, padded, save};
+use crate::output::chart::{
+    Chart, Drawn, FONT, LEGEND_WIDTH, Made, Mark, Spec, SpecRow, colour, finite, padded, rule_mark, save, side_legend,
+};
+
+/// Each rule's legend entry: its name, colour and line style.
+fn rule_entries(data: &RunData, mark: Option<Mark>) -> Vec<(String, RGBColor, Mark)> {
+    data.rules.iter().enumerate().map(|(i, r)| (r.clone(), colour(i), mark.unwrap_or_else(|| rule_mark(i)))).collect()
+}
+
+/// A line of points in a rule's style (the second rule dashed).
+fn rule_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    pts: Vec<(f64, f64)>,
+    i: usize,
+) -> Drawn {
+    let c = colour(i);
+    if rule_mark(i) == Mark::Dashed {
+        t!(chart.draw_series(DashedLineSeries::new(pts, 8, 6, c.stroke_width(2))));
+    } else {
+        t!(chart.draw_series(LineSeries::new(pts, c.stroke_width(3))));
+    }
+    Ok(())
+}
+
+/// Splits a chart's area into the plot and the legend strip beside it.
+fn with_legend_strip<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    let (w, _) = root.dim_in_pixel();
+    root.split_horizontally(w.saturating_sub(LEGEND_WIDTH))
+}
 
 /// 1. Distribution of days to completion per rule, with the statutory limit.
 struct CompletionDays<'a> {
@@ -24,9 +58,26 @@ struct CompletionDays<'a> {
     limit: u32,
 }
 
+impl CompletionDays<'_> {
+    fn spec(&self) -> Spec {
+        let mut legend = self.data.rules.clone();
+        legend.push(format!("{}-day limit", self.limit));
+        Spec::plain(
+            "completion_days",
+            "Working days from referral to completed assessment".into(),
+            "working days from referral",
+            "% of assessments completed that day",
+            legend,
+        )
+    }
+}
+
 impl Chart for CompletionDays<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
+        let spec = self.spec();
+        let root = t!(root.titled(&spec.title, (FONT, 24)));
+        let (plot, side) = with_legend_strip(&root);
         let shares: Vec<Vec<f64>> = self
             .data
             .completion_days
@@ -39,36 +90,28 @@ impl Chart for CompletionDays<'_> {
         let longest = shares.iter().map(Vec::len).max().unwrap_or(1);
         let x_max = (longest.min(121) as f64).max(f64::from(self.limit) + 10.0);
         let y_max = shares.iter().flatten().copied().fold(0.0, f64::max) * 1.15 + 1e-9;
-        let mut chart = t!(ChartBuilder::on(root)
-            .caption("Working days from referral to completed assessment", (FONT, 24))
+        let mut chart = t!(ChartBuilder::on(&plot)
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(64)
             .build_cartesian_2d(0f64..x_max, 0f64..y_max));
         t!(chart
             .configure_mesh()
-            .x_desc("working days from referral")
-            .y_desc("% of assessments completed that day")
+            .x_desc(spec.x_axis.as_str())
+            .y_desc(spec.y_axis.as_str())
             .label_style((FONT, 14))
             .axis_desc_style((FONT, 16))
             .draw());
         let limit = f64::from(self.limit);
-        t!(chart.draw_series(LineSeries::new(vec![(limit, 0.0), (limit, y_max)], BLACK.mix(0.6).stroke_width(2))))
-            .label(format!("{}-day limit", self.limit))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.6).stroke_width(2)));
-        for (i, rule) in self.data.rules.iter().enumerate() {
-            let c = colour(i);
-            let pts: Vec<(f64, f64)> = shares[i]
-                .iter()
-                .enumerate()
-                .filter(|(d, _)| (*d as f64) <= x_max)
-                .map(|(d, &p)| (d as f64, p))
-                .collect();
-            t!(chart.draw_series(LineSeries::new(pts, c.stroke_width(2))))
-                .label(rule.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
+        t!(chart.draw_series(LineSeries::new(vec![(limit, 0.0), (limit, y_max)], BLACK.mix(0.6).stroke_width(2))));
+        for (i, share) in shares.iter().enumerate().take(self.data.rules.len()) {
+            let pts: Vec<(f64, f64)> =
+                share.iter().enumerate().filter(|(d, _)| (*d as f64) <= x_max).map(|(d, &p)| (d as f64, p)).collect();
+            rule_line(&mut chart, pts, i)?;
         }
-        legend(&mut chart)
+        let mut entries = rule_entries(self.data, None);
+        entries.push((spec.legend.last().cloned().unwrap_or_default(), RGBColor(110, 110, 110), Mark::Line));
+        side_legend(&side, &entries)
     }
 }
 
@@ -79,7 +122,6 @@ struct OverTime<'a> {
     title: &'a str,
     y_desc: &'a str,
     caption_font: u32,
-    with_legend: bool,
 }
 
 impl OverTime<'_> {
@@ -102,9 +144,8 @@ impl OverTime<'_> {
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 14))
             .draw());
-        for (i, rule) in self.data.rules.iter().enumerate() {
+        for (i, s) in sums.iter().enumerate() {
             let c = colour(i);
-            let s = &sums[i];
             let band: Vec<(f64, f64)> = s
                 .iter()
                 .enumerate()
@@ -117,50 +158,65 @@ impl OverTime<'_> {
             }
             let line: Vec<(f64, f64)> =
                 s.iter().enumerate().filter(|(_, x)| x.mean.is_finite()).map(|(m, x)| (m as f64, x.mean)).collect();
-            t!(chart.draw_series(LineSeries::new(line, c.stroke_width(2))))
-                .label(rule.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
-        }
-        if self.with_legend {
-            legend(&mut chart)?;
+            rule_line(&mut chart, line, i)?;
         }
         Ok(())
+    }
+
+    fn spec(&self, name: &'static str) -> Spec {
+        Spec::plain(name, self.title.to_string(), "month of the measured horizon", self.y_desc, self.data.rules.clone())
     }
 }
 
 impl Chart for OverTime<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
-        self.draw_into(root)
+        let (plot, side) = with_legend_strip(root);
+        self.draw_into(&plot)?;
+        side_legend(&side, &rule_entries(self.data, None))
     }
 }
+
+/// The six series of the workforce chart: (monthly series, panel title, unit).
+const WORKFORCE: [(&str, &str, &str); 6] = [
+    ("headcount", "Social workers in post", "workers"),
+    ("vacancies", "Vacant posts (agency cover counts as vacant)", "posts"),
+    ("agency", "Agency workers", "workers"),
+    ("leavers", "Employed leavers in the month", "leavers"),
+    ("under_two_years_pct", "Under 2 years' experience", "% of workers"),
+    ("caseload_mean", "Cases per case holder", "cases"),
+];
 
 /// 5. The workforce over time, one panel a series.
 struct Workforce<'a> {
     data: &'a RunData,
 }
 
+impl Workforce<'_> {
+    fn spec(&self) -> Spec {
+        Spec::plain(
+            "workforce_over_time",
+            "The workforce over time (mean and 95% band over replications)".into(),
+            "month of the measured horizon",
+            "each panel's unit",
+            self.data.rules.clone(),
+        )
+    }
+}
+
 impl Chart for Workforce<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 900)
+        (1200 + LEGEND_WIDTH, 900)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
-        let root = t!(root.titled("The workforce over time (mean and 95% band over replications)", (FONT, 24)));
-        let panels = root.split_evenly((3, 2));
-        let series = [
-            ("headcount", "Social workers in post", "workers"),
-            ("vacancies", "Vacant posts (agency cover counts as vacant)", "posts"),
-            ("agency", "Agency workers", "workers"),
-            ("leavers", "Employed leavers in the month", "leavers"),
-            ("under_two_years_pct", "Under 2 years' experience", "% of workers"),
-            ("caseload_mean", "Cases per case holder", "cases"),
-        ];
-        for (k, (name, title, unit)) in series.iter().enumerate() {
-            OverTime { data: self.data, series: name, title, y_desc: unit, caption_font: 17, with_legend: k == 0 }
-                .draw_into(&panels[k])?;
+        let root = t!(root.titled(&self.spec().title, (FONT, 24)));
+        let (plot, side) = with_legend_strip(&root);
+        let panels = plot.split_evenly((3, 2));
+        for (k, (name, title, unit)) in WORKFORCE.iter().enumerate() {
+            OverTime { data: self.data, series: name, title, y_desc: unit, caption_font: 17 }.draw_into(&panels[k])?;
         }
-        Ok(())
+        side_legend(&side, &rule_entries(self.data, None))
     }
 }
 
@@ -183,42 +239,58 @@ struct LateDays<'a> {
     data: &'a RunData,
 }
 
+impl LateDays<'_> {
+    fn spec(&self) -> Spec {
+        Spec::plain(
+            "late_days_high_risk",
+            "Days late for high and immediate risk children".into(),
+            "decision rule (box: quartiles over replications; whiskers: range)",
+            "working days late per high/immediate-risk referral",
+            self.data.rules.clone(),
+        )
+    }
+}
+
 impl Chart for LateDays<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
+        let spec = self.spec();
+        let root = t!(root.titled(&spec.title, (FONT, 24)));
+        let (plot, side) = with_legend_strip(&root);
         let metric = "late_days_per_high_risk_referral";
         let k = self.data.rules.len();
         let qs: Vec<Option<[f64; 5]>> = (0..k).map(|i| quartiles(self.data.values(i, metric))).collect();
         let ys = finite(qs.iter().flatten().flat_map(|q| q.iter().copied()));
         let (_, hi) = padded(&ys, true);
         let rules = self.data.rules.clone();
-        let mut chart = t!(ChartBuilder::on(root)
-            .caption("Days late for high and immediate risk children", (FONT, 24))
+        // A box per rule, centred on its index; the axis names each rule under its box.
+        let mut chart = t!(ChartBuilder::on(&plot)
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..k as f64, 0f64..hi));
+            .build_cartesian_2d(-0.5f64..k as f64 - 0.5, 0f64..hi));
         t!(chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(k)
+            .x_labels(k.max(1) * 2 + 1)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - i as f64 - 0.5).abs() < 0.01 {
-                    rules.get(i).cloned().unwrap_or_default()
+                let i = x.round();
+                if (x - i).abs() < 0.01 && i >= 0.0 {
+                    rules.get(i as usize).cloned().unwrap_or_default()
                 } else {
                     String::new()
                 }
             })
-            .x_desc("decision rule (box: quartiles over replications; whiskers: range)")
-            .y_desc("working days late per high/immediate-risk referral")
+            .y_labels(8)
+            .x_desc(spec.x_axis.as_str())
+            .y_desc(spec.y_axis.as_str())
             .label_style((FONT, 14))
             .axis_desc_style((FONT, 15))
             .draw());
         for (i, q) in qs.iter().enumerate() {
             let Some([min, q1, med, q3, max]) = *q else { continue };
             let c = colour(i);
-            let (x0, x1, xm) = (i as f64 + 0.25, i as f64 + 0.75, i as f64 + 0.5);
+            let (x0, x1, xm) = (i as f64 - 0.25, i as f64 + 0.25, i as f64);
             t!(chart.draw_series(std::iter::once(Rectangle::new([(x0, q1), (x1, q3)], c.mix(0.3).filled()))));
             t!(chart.draw_series(std::iter::once(Rectangle::new([(x0, q1), (x1, q3)], c.stroke_width(2)))));
             t!(chart.draw_series(std::iter::once(PathElement::new(vec![(x0, med), (x1, med)], c.stroke_width(3)))));
@@ -232,7 +304,7 @@ impl Chart for LateDays<'_> {
                 ))));
             }
         }
-        Ok(())
+        side_legend(&side, &rule_entries(self.data, Some(Mark::Block)))
     }
 }
 
@@ -241,9 +313,24 @@ struct UnderRating<'a> {
     data: &'a RunData,
 }
 
+impl UnderRating<'_> {
+    fn spec(&self) -> Spec {
+        Spec::plain(
+            "under_rating_by_tier",
+            "Children whose risk was under-rated, by true risk".into(),
+            "true risk tier (bars: mean; whiskers: 95% CI over replications)",
+            "% of decisions below the true tier",
+            self.data.rules.clone(),
+        )
+    }
+}
+
 impl Chart for UnderRating<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
+        let spec = self.spec();
+        let root = t!(root.titled(&spec.title, (FONT, 24)));
+        let (plot, side) = with_legend_strip(&root);
         let tiers = [
             ("medium", "under_rated_medium_pct"),
             ("high", "under_rated_high_pct"),
@@ -254,8 +341,7 @@ impl Chart for UnderRating<'_> {
             tiers.iter().map(|(_, m)| (0..self.data.rules.len()).map(|i| self.data.summary(i, m)).collect()).collect();
         let ys = finite(sums.iter().flatten().flat_map(|s| [s.mean, s.hi]));
         let (_, hi) = padded(&ys, true);
-        let mut chart = t!(ChartBuilder::on(root)
-            .caption("Children whose risk was under-rated, by true risk", (FONT, 24))
+        let mut chart = t!(ChartBuilder::on(&plot)
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(64)
@@ -272,13 +358,14 @@ impl Chart for UnderRating<'_> {
                     String::new()
                 }
             })
-            .x_desc("true risk tier (bars: mean; whiskers: 95% CI over replications)")
-            .y_desc("% of decisions below the true tier")
+            .y_labels(8)
+            .x_desc(spec.x_axis.as_str())
+            .y_desc(spec.y_axis.as_str())
             .label_style((FONT, 14))
             .axis_desc_style((FONT, 15))
             .draw());
         let width = 0.8 / k as f64;
-        for (r, rule) in self.data.rules.iter().enumerate() {
+        for r in 0..self.data.rules.len() {
             let c = colour(r);
             for (g, s) in sums.iter().enumerate() {
                 let s = s[r];
@@ -287,11 +374,7 @@ impl Chart for UnderRating<'_> {
                 }
                 let x0 = g as f64 + 0.1 + r as f64 * width;
                 let (x1, xm) = (x0 + width * 0.9, x0 + width * 0.45);
-                let bar = t!(chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x1, s.mean)], c.filled()))));
-                if g == 0 {
-                    bar.label(rule.as_str())
-                        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.filled()));
-                }
+                t!(chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x1, s.mean)], c.filled()))));
                 if s.lo.is_finite() {
                     t!(chart.draw_series(std::iter::once(PathElement::new(
                         vec![(xm, s.lo), (xm, s.hi)],
@@ -306,7 +389,7 @@ impl Chart for UnderRating<'_> {
                 }
             }
         }
-        legend(&mut chart)
+        side_legend(&side, &rule_entries(self.data, Some(Mark::Block)))
     }
 }
 
@@ -327,36 +410,90 @@ pub const HEADLINE: &[&str] = &[
 ];
 
 /// The headline chart: paired differences between the first two rules with 95% CIs, one
-/// row a metric, each on its own scale with zero marked.
+/// row a metric in words with its unit, rows of one unit together on one scale with zero
+/// marked; a metric with no difference to show (measured under one rule only) has no row.
 struct Differences<'a> {
     data: &'a RunData,
 }
 
-impl Chart for Differences<'_> {
-    fn size(&self) -> (u32, u32) {
-        (1000, 90 + 62 * HEADLINE.len() as u32)
-    }
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
-        t!(root.fill(&WHITE));
+/// The colours of the forest plot's rows.
+const EXCLUDES_ZERO: (&str, RGBColor) = ("orange", RGBColor(213, 94, 0));
+const INCLUDES_ZERO: (&str, RGBColor) = ("grey", RGBColor(110, 110, 110));
+
+impl Differences<'_> {
+    fn spec(&self) -> Spec {
         let title = match self.data.rules.as_slice() {
             [a, b, ..] => format!("{a} minus {b}: paired differences, 95% CI"),
             _ => "Paired differences need two rules".to_string(),
         };
-        let root = t!(root.titled(&title, (FONT, 24)));
+        let mut spec = Spec::plain("differences", title, "difference, in each group's unit", "", vec![]);
+        spec.legend_outside = true;
         if self.data.rules.len() < 2 {
+            return spec;
+        }
+        let mut rows: Vec<SpecRow> = HEADLINE
+            .iter()
+            .filter_map(|name| {
+                let d = self.data.difference(0, 1, name);
+                let m = crate::model::Metric::by_name(name)?;
+                let shown = [d.mean, d.lo, d.hi].iter().all(|x| x.is_finite());
+                shown.then(|| SpecRow {
+                    metric: name.to_string(),
+                    label: m.label().to_string(),
+                    unit: m.unit().to_string(),
+                    mean: d.mean,
+                    lo: d.lo,
+                    hi: d.hi,
+                    scale: (0.0, 0.0),
+                    colour: if d.lo > 0.0 || d.hi < 0.0 { EXCLUDES_ZERO.0 } else { INCLUDES_ZERO.0 },
+                })
+            })
+            .collect();
+        // Rows of a unit together (in the order units first appear), on one scale.
+        let units: Vec<String> = rows.iter().fold(Vec::new(), |mut u, r| {
+            if !u.contains(&r.unit) {
+                u.push(r.unit.clone());
+            }
+            u
+        });
+        rows.sort_by_key(|r| units.iter().position(|u| *u == r.unit));
+        for u in &units {
+            let scale = padded(&finite(rows.iter().filter(|r| &r.unit == u).flat_map(|r| [r.lo, r.hi, r.mean])), true);
+            rows.iter_mut().filter(|r| &r.unit == u).for_each(|r| r.scale = scale);
+        }
+        for (name, meaning) in
+            [(EXCLUDES_ZERO.0, "the 95% interval excludes zero"), (INCLUDES_ZERO.0, "the 95% interval includes zero")]
+        {
+            if rows.iter().any(|r| r.colour == name) {
+                spec.key.push((name.to_string(), meaning.to_string()));
+            }
+        }
+        spec.legend = spec.key.iter().map(|(c, m)| format!("{c}: {m}")).collect();
+        spec.rows = rows;
+        spec
+    }
+}
+
+impl Chart for Differences<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1000 + LEGEND_WIDTH, 90 + 62 * HEADLINE.len() as u32)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        t!(root.fill(&WHITE));
+        let spec = self.spec();
+        let root = t!(root.titled(&spec.title, (FONT, 24)));
+        if spec.rows.is_empty() {
             return Ok(());
         }
-        let rows = root.split_evenly((HEADLINE.len(), 1));
-        for (row, name) in rows.iter().zip(HEADLINE) {
-            let d = self.data.difference(0, 1, name);
-            let unit = crate::model::Metric::ALL.iter().find(|m| m.name() == *name).map_or("", |m| m.unit());
-            let text = if d.mean.is_finite() && d.lo.is_finite() {
-                format!("{name} ({unit}): {:+.3} [{:+.3}, {:+.3}]", d.mean, d.lo, d.hi)
-            } else {
-                format!("{name} ({unit}): not applicable to both rules")
-            };
-            let (lo, hi) = padded(&finite([d.lo, d.hi, d.mean]), true);
-            let mut chart = t!(ChartBuilder::on(row)
+        let (plot, side) = with_legend_strip(&root);
+        let (_, h) = plot.dim_in_pixel();
+        let used = (h as usize * spec.rows.len() / HEADLINE.len()) as u32;
+        let (plot, _) = plot.split_vertically(used.max(1));
+        let rows = plot.split_evenly((spec.rows.len(), 1));
+        for (area, r) in rows.iter().zip(&spec.rows) {
+            let text = format!("{} ({}): {}", r.label, r.unit, crate::format::interval(r.mean, r.lo, r.hi));
+            let (lo, hi) = r.scale;
+            let mut chart = t!(ChartBuilder::on(area)
                 .caption(text, (FONT, 15))
                 .margin_left(24)
                 .margin_right(24)
@@ -367,14 +504,19 @@ impl Chart for Differences<'_> {
                 vec![(0.0, 0.0), (0.0, 1.0)],
                 BLACK.mix(0.5).stroke_width(1)
             ))));
-            if d.mean.is_finite() && d.lo.is_finite() {
-                let c = if d.lo > 0.0 || d.hi < 0.0 { colour(1) } else { RGBColor(110, 110, 110) };
-                t!(chart
-                    .draw_series(std::iter::once(PathElement::new(vec![(d.lo, 0.5), (d.hi, 0.5)], c.stroke_width(3)))));
-                t!(chart.draw_series(std::iter::once(Circle::new((d.mean, 0.5), 6, c.filled()))));
-            }
+            let c = if r.colour == EXCLUDES_ZERO.0 { EXCLUDES_ZERO.1 } else { INCLUDES_ZERO.1 };
+            t!(chart.draw_series(std::iter::once(PathElement::new(vec![(r.lo, 0.5), (r.hi, 0.5)], c.stroke_width(3)))));
+            t!(chart.draw_series(std::iter::once(Circle::new((r.mean, 0.5), 6, c.filled()))));
         }
-        Ok(())
+        let entries: Vec<(String, RGBColor, Mark)> = spec
+            .key
+            .iter()
+            .map(|(name, meaning)| {
+                let c = if name == EXCLUDES_ZERO.0 { EXCLUDES_ZERO.1 } else { INCLUDES_ZERO.1 };
+                (format!("{name}: {}", meaning.trim_start_matches("the 95% interval ")), c, Mark::Block)
+            })
+            .collect();
+        side_legend(&side, &entries)
     }
 }
 
@@ -385,12 +527,15 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
         [a, b, ..] => format!("{a} minus {b}"),
         _ => "the difference".to_string(),
     };
-    save(dir, "differences", &Differences { data })?;
+    let differences = Differences { data };
+    save(dir, "differences", &differences)?;
+    let key: Vec<String> = differences.spec().key.iter().map(|(c, m)| format!("{c}, {m}")).collect();
     made.push(Made {
         name: "differences",
         title: "The headline: paired differences".into(),
         caption: format!(
-            "{pair}, replication by replication, for the main outcomes; a dot is the mean difference and the bar its 95% confidence interval. Orange: the interval excludes zero."
+            "{pair}, replication by replication, for the main outcomes in words, rows of one unit on one scale; a dot is the mean difference and the bar its 95% confidence interval; {}.",
+            if key.is_empty() { "no difference to show".to_string() } else { key.join("; ") }
         ),
     });
     save(dir, "completion_days", &CompletionDays { data, limit: s.demand.limit_days })?;
@@ -406,7 +551,6 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
         title: &within_title,
         y_desc: "% within the limit since the horizon began",
         caption_font: 24,
-        with_legend: true,
     };
     save(dir, "within_limit_over_time", &within)?;
     made.push(Made {
@@ -435,4 +579,25 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
                 .into(),
     });
     Ok(made)
+}
+
+/// What every chart of a run says ([`Spec`]), in the report's order: what a test checks
+/// against the data.
+pub fn specs(data: &RunData, s: &Scenario) -> Vec<Spec> {
+    let within_title = format!("Assessments completed within the {}-day limit, to date", s.demand.limit_days);
+    let within = OverTime {
+        data,
+        series: "within_limit_to_date_pct",
+        title: &within_title,
+        y_desc: "% within the limit since the horizon began",
+        caption_font: 24,
+    };
+    vec![
+        Differences { data }.spec(),
+        CompletionDays { data, limit: s.demand.limit_days }.spec(),
+        within.spec("within_limit_over_time"),
+        LateDays { data }.spec(),
+        UnderRating { data }.spec(),
+        Workforce { data }.spec(),
+    ]
 }
