@@ -17,6 +17,7 @@ mod explore;
 mod invariants;
 mod manifest;
 mod output;
+mod pack;
 mod scenario_errors;
 mod scenarios;
 mod snapshot;

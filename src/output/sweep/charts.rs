@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use crate::format::exact;
 use crate::model::Metric;
-use crate::output::chart::{Chart, Drawn, FONT, colour, finite, padded};
+use crate::output::chart::{Chart, Drawn, FONT, LEGEND_WIDTH, Mark, colour, finite, padded, rule_mark, side_legend};
 use crate::scenario::sweep::Concern;
 use crate::sweep::Grid2;
 
@@ -150,6 +150,59 @@ fn difference_chart<'a, DB: DrawingBackend>(
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
     }
     Ok(chart)
+}
+
+/// Each rule's level of a metric against the one swept parameter: a line per rule (the
+/// second dashed), the rules named in a legend beside the plot. What a reader asks first
+/// of a one-way sweep ("how does delay move with team size?"), before the difference.
+pub struct Levels<'a> {
+    /// (parameter value, mean under each rule), in the order of the values.
+    pub points: &'a [(f64, [f64; 2])],
+    pub metric: Metric,
+    pub xname: &'a str,
+    pub rules: [&'a str; 2],
+}
+
+impl Chart for Levels<'_> {
+    fn size(&self) -> (u32, u32) {
+        (960 + LEGEND_WIDTH, 540)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        t!(root.fill(&WHITE));
+        let root = t!(root.titled(&format!("{} under each rule", self.metric.label()), (FONT, 20)));
+        let (w, _) = root.dim_in_pixel();
+        let (plot, side) = root.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
+        let xs: Vec<f64> = self.points.iter().map(|p| p.0).collect();
+        let ys = finite(self.points.iter().flat_map(|p| p.1));
+        let (x0, x1) = padded(&xs, false);
+        let (lo, hi) = padded(&ys, true);
+        let mut chart = t!(ChartBuilder::on(&plot)
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, lo..hi));
+        t!(chart
+            .configure_mesh()
+            .x_desc(self.xname)
+            .y_desc(format!("{} ({}), mean over replications", self.metric.label(), self.metric.unit()))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 15))
+            .draw());
+        for r in 0..2 {
+            let c = colour(r);
+            let line: Vec<(f64, f64)> =
+                self.points.iter().filter(|p| p.1[r].is_finite()).map(|p| (p.0, p.1[r])).collect();
+            if rule_mark(r) == Mark::Dashed {
+                t!(chart.draw_series(DashedLineSeries::new(line.clone(), 8, 6, c.stroke_width(2))));
+            } else {
+                t!(chart.draw_series(LineSeries::new(line.clone(), c.stroke_width(3))));
+            }
+            t!(chart.draw_series(line.into_iter().map(|p| Circle::new(p, 4, c.filled()))));
+        }
+        let entries: Vec<(String, RGBColor, Mark)> =
+            (0..2).map(|r| (self.rules[r].to_string(), colour(r), rule_mark(r))).collect();
+        side_legend(&side, &entries)
+    }
 }
 
 /// The heatmap of a difference over two swept parameters.

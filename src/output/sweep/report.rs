@@ -55,6 +55,24 @@ pub(crate) fn write(dir: &Path, sw: &Sweep, diffs: &[PointDifference]) -> Result
                     sw.plan.rules[0].name(),
                     threshold.map_or(String::new(), |t| format!(" The black line is where the difference crosses the threshold of concern ({}); outlined cells are beyond it.", exact(t))))));
         }
+        // A one-way grid: each rule's level first, then the difference.
+        if sw.paths.len() == 1 && matches!(spec.design, Layout::Grid) {
+            let mut points: Vec<(f64, [f64; 2])> = diffs
+                .iter()
+                .filter(|d| d.metric == metric)
+                .map(|d| (sw.points[d.point][0], [d.mean_a, d.mean_b]))
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let xlabel = label(&sw.paths[0]);
+            let (a, b) = (sw.plan.rules[0].name(), sw.plan.rules[1].name());
+            let chart = crate::output::sweep::charts::Levels { points: &points, metric, xname: &xlabel, rules: [&a, &b] };
+            crate::output::chart::save(dir, "levels", &chart)?;
+            figures.push((
+                "levels".to_string(),
+                format!("{} under each rule, against {}", metric.label(), sw.paths[0]),
+                format!("Each rule's mean {} ({}) over replications at each value of {}: {a} solid, {b} dashed.", metric.label(), metric.unit(), sw.paths[0]),
+            ));
+        }
         for (j, path) in sw.paths.iter().enumerate() {
             let name = format!("line_{}", j + 1);
             match spec.design {
