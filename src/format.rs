@@ -44,6 +44,31 @@ pub fn interval(mean: f64, lo: f64, hi: f64) -> String {
     format!("{} [{}, {}]", f(mean), f(lo), f(hi))
 }
 
+/// An amount of money for a person: pounds to three significant figures with thousands
+/// separated, `-` where there is no number (`£79,200`, `-£1,210`, `£48.6`).
+pub fn money(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".to_string();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let v = significant(x.abs(), 3);
+    if v == 0.0 {
+        return "£0".to_string();
+    }
+    if v < 1000.0 {
+        return format!("{sign}£{}", exact(v));
+    }
+    let digits = format!("{:.0}", v);
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}£{grouped}")
+}
+
 /// A value as a user would type it into a scenario file: exact, without a trailing `.0`.
 pub fn exact(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
@@ -85,6 +110,17 @@ mod tests {
         assert_eq!(num(45.66), "45.7");
         assert_eq!(num(4267.4), "4267");
         assert_eq!(num(f64::NAN), "-");
+    }
+
+    #[test]
+    fn money_reads_as_pounds() {
+        assert_eq!(money(79_231.4), "£79,200");
+        assert_eq!(money(-1_208.0), "-£1,210");
+        assert_eq!(money(8_160_264.0), "£8,160,000");
+        assert_eq!(money(48.6), "£48.6");
+        assert_eq!(money(20.0), "£20");
+        assert_eq!(money(0.0), "£0");
+        assert_eq!(money(f64::NAN), "-");
     }
 
     #[test]

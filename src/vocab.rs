@@ -208,6 +208,11 @@ metrics! {
     ChildrenAtRisk => "children_at_risk_per_year", "children/year", "children with any day at risk, a year";
     RiskDaysPerAssessment => "risk_days_per_assessment", "child-days", "weighted child-days at risk per completed assessment";
     RereferralsAfterMissed => "rereferrals_after_missed_need_per_year", "children/year", "children re-referred after their need was missed, a year";
+    StaffCost => "staff_cost_per_year", "GBP/year", "employed social workers' cost a year (salary and on-costs by experience, absent workers included)";
+    AgencyCost => "agency_cost_per_year", "GBP/year", "agency social workers' cost a year";
+    RecruitmentCost => "recruitment_cost_per_year", "GBP/year", "permanent hires' cost a year (recruitment, and a newly qualified year's support)";
+    ManagerTimeCost => "manager_time_cost_per_year", "GBP/year", "managers' consultation time's cost a year";
+    TotalCost => "total_cost_per_year", "GBP/year", "the workforce's cost a year: staff, agency, hiring and managers' consultation time";
 }
 
 /// Names metrics had in the previous release, still accepted where a user types a metric

@@ -80,7 +80,7 @@ impl Sim<'_> {
             manager.freed_share += (free - manager.freed_share) / s.managers.supervision_window_days;
             manager.minutes_left = capacity;
             if self.day >= s.run.warmup_days() {
-                self.rec.consultation_day(capacity, used);
+                self.rec.consultation_day(capacity, used, s.costs.manager_hour / 60.0);
             }
         }
         self.served = served;

@@ -300,15 +300,29 @@ impl<'s> Sim<'s> {
             st.consult_queue += t.queue.len() as u32;
         }
         let five_years = 5 * i64::from(DAYS_PER_YEAR);
+        // A worker-day's cost: the year's price over its working days, by experience.
+        let per_day = 1.0 / f64::from(DAYS_PER_YEAR);
+        let employed_cost = |years: f64| {
+            per_day
+                * if years < 1.0 {
+                    s.costs.social_worker_newly_qualified
+                } else if years < 5.0 {
+                    s.costs.social_worker
+                } else {
+                    s.costs.social_worker_experienced
+                }
+        };
         for post in &self.posts {
             st.vacant += u32::from(post.is_vacant());
             if let Some(w) = &post.occupant {
                 if w.is_employed() {
                     st.employed += 1;
                     st.tenure_under_five += u32::from(w.tenure_days(self.day) < five_years);
+                    st.staff_cost += employed_cost(w.years);
                 } else {
                     st.agency += 1;
                     st.agency_in_vacancy += u32::from(post.absent.is_none());
+                    st.agency_cost += per_day * s.costs.agency_worker;
                 }
                 if w.caseload() > 0 {
                     st.holders += 1;
@@ -319,6 +333,7 @@ impl<'s> Sim<'s> {
             if let Some((w, _)) = &post.absent {
                 st.employed += 1;
                 st.absent += 1;
+                st.staff_cost += employed_cost(w.years);
                 st.tenure_under_five += u32::from(w.tenure_days(self.day) < five_years);
                 st.under_two += u32::from(w.years < 2.0);
             }

@@ -253,6 +253,10 @@ impl Sim<'_> {
             w.absence_after(self.day, absence_threshold, self.rates.absence_per_day);
             post.occupant = Some(w);
             self.note_arrival(p, Arrival::Hired);
+            if self.day >= s.run.warmup_days() {
+                let support = if kind == Kind::NewlyQualified { s.costs.newly_qualified_support } else { 0.0 };
+                self.rec.hire(s.costs.recruitment_per_hire + support);
+            }
         }
     }
 

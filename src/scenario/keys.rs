@@ -283,4 +283,17 @@ keys! {
         initial_experience_years_cv: f64 = num(0.0, 3.0), N(0.9), "coefficient of variation of that experience", "spread of first workers' experience", "design: the warm-up washes it out";
         initial_vacancy_share: f64 = num(0.0, 1.0), N(0.17), "share of posts vacant on day 0", "posts vacant on day 0", "DfE CSWW 2017: 17.0%";
     }
+    /// What the workforce costs, at 2024 prices (docs/EVIDENCE.md section 7): an employed
+    /// social worker a year by experience, an agency worker, a hire, a newly qualified
+    /// worker's supported year, a manager's hour. Prices only weigh what the model counts;
+    /// they change no outcome.
+    costs => Costs {
+        social_worker_newly_qualified: f64 = num(0.0, 1.0e6), N(43_000.0), "GBP a worker-year at 2024 prices (salary, employer's National Insurance and pension), first year of practice", "newly qualified social worker's cost", "derived: council pay scales (Medway), Community Care FOI 2018 and NJC pay awards to 2024, plus National Insurance and LGPS pension at 31% (docs/EVIDENCE.md section 7)";
+        social_worker: f64 = num(0.0, 1.0e6), N(54_000.0), "GBP a worker-year at 2024 prices, 1 to 5 years of practice", "social worker's cost", "derived: council pay scales (Medway), Community Care FOI 2018 and NJC pay awards to 2024, plus National Insurance and LGPS pension at 31% (docs/EVIDENCE.md section 7)";
+        social_worker_experienced: f64 = num(0.0, 1.0e6), N(60_000.0), "GBP a worker-year at 2024 prices, 5 years of practice or more", "experienced social worker's cost", "derived: council pay scales (Medway), Community Care FOI 2018 and NJC pay awards to 2024, plus National Insurance and LGPS pension at 31% (docs/EVIDENCE.md section 7)";
+        agency_worker: f64 = num(0.0, 1.0e6), N(78_000.0), "GBP a worker-year at 2024 prices, charged by the agency", "agency social worker's cost", "derived: about 45 GBP an hour charged for 37 hours over 47 weeks, checked against the Guardian FOI 2017-18 and the Independent Review 2022 premium of 26,000 a year (docs/EVIDENCE.md section 7)";
+        recruitment_per_hire: f64 = num(0.0, 1.0e6), N(5_000.0), "GBP a permanent hire at 2024 prices (advertising, fees, interviewing, induction)", "cost of a hire", "derived: finder's fees of 16 to 20% of salary (Swansea) and advertising; the direct cost only, since the model simulates vacancy cover itself (docs/EVIDENCE.md section 7)";
+        newly_qualified_support: f64 = num(0.0, 1.0e6), N(4_300.0), "GBP a newly qualified hire at 2024 prices (the protected first year, beyond salary)", "newly qualified year's support", "derived: the protected caseload of the ASYE year, about 10% of a newly qualified worker's cost; the DfE ASYE grant of 2,000 roughly pays for the extra supervision (docs/EVIDENCE.md section 7)";
+        manager_hour: f64 = num(0.0, 10_000.0), N(44.0), "GBP a team manager's working hour at 2024 prices", "team manager's hour", "derived: a team manager's 68,000 a year (salary and on-costs) over about 1,550 working hours (docs/EVIDENCE.md section 7)";
+    }
 }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use error::{Problem, ScenarioError};
-pub use keys::{Authority, Casework, Demand, Judgement, Managers, Quality, Run, Workforce, key};
+pub use keys::{Authority, Casework, Costs, Demand, Judgement, Managers, Quality, Run, Workforce, key};
 pub use parse::{Value, Values};
 
 use crate::vocab::Tier;
@@ -63,6 +63,7 @@ pub struct Scenario {
     pub quality: Quality,
     pub managers: Managers,
     pub workforce: Workforce,
+    pub costs: Costs,
     values: Values,
     /// With several authorities, or one that sets its own values: each authority as a
     /// scenario of its own (one authority, the scenario-wide values with its own in their
@@ -355,9 +356,21 @@ impl Scenario {
         let (run, demand, casework) = (Run::read(&get), Demand::read(&get), Casework::read(&get));
         let (judgement, quality) = (Judgement::read(&get), Quality::read(&get));
         let (managers, workforce) = (Managers::read(&get), Workforce::read(&get));
+        let costs = Costs::read(&get);
         let parts = Scenario::parts_of(&values, c);
-        let scenario =
-            Scenario { run, authorities, demand, casework, judgement, quality, managers, workforce, values, parts };
+        let scenario = Scenario {
+            run,
+            authorities,
+            demand,
+            casework,
+            judgement,
+            quality,
+            managers,
+            workforce,
+            costs,
+            values,
+            parts,
+        };
         scenario.check_consistency(c);
         if c.problems.is_empty() { Some(scenario) } else { None }
     }

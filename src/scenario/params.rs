@@ -244,7 +244,7 @@ pub(super) const fn amplitude(low: f64, mode: f64, high: f64, source: &'static s
 use crate::format::exact;
 
 /// The sections a scenario file may have, in the order the manifest writes them.
-pub const SECTIONS: &[&str] = &["run", "demand", "casework", "judgement", "quality", "managers", "workforce"];
+pub const SECTIONS: &[&str] = &["run", "demand", "casework", "judgement", "quality", "managers", "workforce", "costs"];
 
 /// The sd of the latent risk score on the 0-1 scale: it is uniform when `risk_mix` equals
 /// the widths of the bands `risk_cuts` makes, as by default. The evidence gives rating

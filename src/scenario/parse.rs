@@ -195,7 +195,7 @@ fn parse_authorities(c: &mut Collector<'_>, value: &Spanned<DeValue<'_>>, values
 }
 
 /// The sections whose keys an authority may set for itself, inside its [[authority]] table.
-pub const OVERRIDABLE: &[&str] = &["demand", "casework", "judgement", "quality", "managers", "workforce"];
+pub const OVERRIDABLE: &[&str] = &["demand", "casework", "judgement", "quality", "managers", "workforce", "costs"];
 
 fn as_table<'a, 'i>(c: &mut Collector<'_>, field: &str, value: &'a Spanned<DeValue<'i>>) -> Option<&'a DeTable<'i>> {
     match value.get_ref() {

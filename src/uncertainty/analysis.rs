@@ -185,6 +185,9 @@ pub struct Analysis {
     /// For each concern's metric: the Sobol indices of the Sobol factors.
     pub sobol: Vec<(Metric, Vec<Sobol>)>,
     pub break_evens: Vec<BreakEven>,
+    /// The decision priced: the cost-effectiveness plane, the acceptability curve and the
+    /// value of information.
+    pub priced: super::value::Priced,
 }
 
 /// The metrics of the concerns, each once, in the concerns' order.
@@ -207,7 +210,13 @@ pub fn analyse(design: Design, sw: &Sweep, rows: &[Row]) -> Analysis {
     let correlations = metrics.iter().map(|&m| (m, correlations(&design, &diffs, m))).collect();
     let sobol = metrics.iter().map(|&m| (m, sobol_of(&design, &diffs, m))).collect();
     let break_evens = break_evens(&design, &diffs, 200);
-    Analysis { design, diffs, spreads, probabilities, correlations, sobol, break_evens }
+    let priced = {
+        let means: Vec<&[f64]> = design.draws().map(|p| diffs[p].mean.as_slice()).collect();
+        let points: Vec<&[f64]> = design.draws().map(|p| design.points[p].as_slice()).collect();
+        let paths: Vec<&str> = design.factors.iter().map(|f| f.path.as_str()).collect();
+        super::value::price(&means, &points, &paths, &design.sobol)
+    };
+    Analysis { design, diffs, spreads, probabilities, correlations, sobol, break_evens, priced }
 }
 
 /// The answer as text for the terminal: each concern's probability, the spread of its
@@ -255,6 +264,54 @@ pub fn render(a: &Analysis, first: &str, second: &str) -> String {
             .map(|i| format!("{} {:.2}", a.design.factors[a.design.sobol[i]].path, idx[i].total))
             .collect();
         out.push_str(&wrap(&format!("carried by (total Sobol index), {}: {}", m.name(), top.join(", ")), 4));
+    }
+    out.push_str(&priced_text(&a.priced, first, second));
+    out
+}
+
+/// The decision priced, for the terminal: the plane's spread, then at a few values of a
+/// child-day at risk avoided, how often the first rule is preferred, the EVPI and the
+/// parameter or group most worth measuring.
+fn priced_text(p: &super::value::Priced, first: &str, second: &str) -> String {
+    use crate::format::{money, num};
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if p.plane.cost.is_empty() {
+        return out;
+    }
+    let q = |xs: &[f64]| {
+        let mut v = xs.to_vec();
+        v.sort_by(f64::total_cmp);
+        (quantile_sorted(&v, 0.05), quantile_sorted(&v, 0.5), quantile_sorted(&v, 0.95))
+    };
+    let (c, d) = (q(&p.plane.cost), q(&p.plane.days));
+    out.push_str(&crate::printout::wrap(
+        &format!(
+            "priced ({first} - {second}, a year): cost {} (5th to 95th: {} to {}); child-days at risk {} ({} to {})",
+            money(c.1),
+            money(c.0),
+            money(c.2),
+            num(d.1),
+            num(d.0),
+            num(d.2)
+        ),
+        4,
+    ));
+    let _ = writeln!(
+        out,
+        "{:>12} {:>18} {:>14}  most worth measuring (EVPPI)",
+        "GBP/child-day",
+        format!("{first} preferred"),
+        "EVPI a year"
+    );
+    for (i, &(v, accept, evpi)) in p.curve.iter().enumerate() {
+        if ![0.0, 100.0, 500.0, 1000.0, 5000.0].contains(&v) {
+            continue;
+        }
+        let best = p.evppi.iter().filter(|e| e.1.len() == 1).max_by(|a, b| a.2[i].total_cmp(&b.2[i]));
+        let best = best.map_or(String::new(), |(name, _, at)| format!("{name} {}", money(at[i])));
+        let shown: String = best.chars().take(50).collect();
+        let _ = writeln!(out, "{:>12} {:>17.0}% {:>14}  {shown}", money(v), 100.0 * accept, money(evpi));
     }
     out
 }

@@ -21,6 +21,7 @@ use std::ops::Range;
 
 mod analysis;
 mod estimators;
+pub mod value;
 
 pub use analysis::{
     Analysis, BreakEven, Probability, Spread, analyse, break_evens, concern_metrics, correlations, probabilities,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use caseload::model::{Metric, Part, Rule, n_parts, run_one, run_part};
-use caseload::scenario::Scenario;
+use caseload::scenario::{Scenario, Value};
 
 /// Two authorities of two teams each; the first sets its own leaving rate and caseload cap.
 const TWO: &str = r#"
@@ -396,4 +396,55 @@ fn the_report_shows_an_authoritys_own_values_and_says_so() {
     assert!(both.contains("<p>The scenario-wide values; each of the 2 authorities may set its own.</p>"));
     let cap = both.lines().find(|l| l.contains("<code>casework.caseload_cap</code>")).unwrap();
     assert!(!cap.contains("<td>22</td>") && !cap.contains("own value"), "{cap}");
+}
+
+/// What a run costs adds up: staff, agency, hiring and managers' time make the total,
+/// for each authority and for the run, and the authorities' totals make the run's. A
+/// price scales only its own part.
+#[test]
+fn costs_add_up_by_part_by_authority_and_in_total() {
+    let s = load(TWO);
+    let parts = [Metric::StaffCost, Metric::AgencyCost, Metric::RecruitmentCost, Metric::ManagerTimeCost];
+    for rule in [Rule::PractitionerOnly, Rule::ManagerShared] {
+        let r = run_one(&s, rule, 11, 2);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        for m in r.authorities.iter().map(|a| &a.metrics).chain([&r.metrics]) {
+            let sum: f64 = parts.iter().map(|&p| m.get(p)).sum();
+            assert!(
+                close(sum, m.get(Metric::TotalCost)),
+                "{rule:?}: the parts {sum} against the total {}",
+                m.get(Metric::TotalCost)
+            );
+            assert!(m.get(Metric::StaffCost) > 0.0 && m.get(Metric::AgencyCost) >= 0.0);
+        }
+        for &p in parts.iter().chain([&Metric::TotalCost]) {
+            let each: f64 = r.authorities.iter().map(|a| a.metrics.get(p)).sum();
+            assert!(
+                close(each, r.metrics.get(p)),
+                "{rule:?} {}: the authorities {each} against the run {}",
+                p.name(),
+                r.metrics.get(p)
+            );
+        }
+        assert_eq!(
+            r.metrics.get(Metric::ManagerTimeCost) > 0.0,
+            rule == Rule::ManagerShared,
+            "only a shared decision uses the manager"
+        );
+    }
+    // Doubling the agency price doubles the agency cost and nothing else.
+    let dear = s.with_all(&[("costs.agency_worker", Value::Num(2.0 * s.costs.agency_worker))]).unwrap();
+    let (a, b) = (run_one(&s, Rule::ManagerShared, 11, 2), run_one(&dear, Rule::ManagerShared, 11, 2));
+    assert!(
+        (b.metrics.get(Metric::AgencyCost) - 2.0 * a.metrics.get(Metric::AgencyCost)).abs()
+            < 1e-6 * a.metrics.get(Metric::AgencyCost)
+    );
+    for m in Metric::ALL.iter().filter(|m| !matches!(m, Metric::AgencyCost | Metric::TotalCost)) {
+        assert_eq!(
+            a.metrics.get(*m).to_bits(),
+            b.metrics.get(*m).to_bits(),
+            "{} moved with the agency price",
+            m.name()
+        );
+    }
 }

@@ -110,6 +110,8 @@ fn the_sweep_and_sensitivity_reports_load_in_a_real_browser() {
         "browser_uncertainty",
         &["uncertainty", "scenarios/teaching_one_team.toml", "--draws", "4", "-n", "2", "--sobol-base", "4"],
         "Is deciding alone high risk, and how sure can we be?",
-        3,
+        // The three of the concerns, and the plane, the acceptability curve and the value
+        // of information.
+        6,
     );
 }

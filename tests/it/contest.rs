@@ -73,7 +73,10 @@ fn with_every_mechanism_neutral_and_no_wait_the_rules_agree_exactly() {
         ],
     );
     let r = run(&s, RULES, 2, 3);
-    let own = [Metric::Shared, Metric::ConsultUtilisation, Metric::ConsultWait];
+    // The consultation's own: its share, its use of the manager's time, the wait for it,
+    // and what that time costs (so the total cost too).
+    let own =
+        [Metric::Shared, Metric::ConsultUtilisation, Metric::ConsultWait, Metric::ManagerTimeCost, Metric::TotalCost];
     for (i, rule) in RULES.iter().enumerate().skip(1) {
         for &m in Metric::ALL.iter().filter(|m| !own.contains(m)) {
             let (a, b) = (r.values(0, m), r.values(i, m));

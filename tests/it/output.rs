@@ -114,7 +114,17 @@ fn the_same_seed_gives_byte_identical_files_on_any_thread_count() {
 #[test]
 fn csv_and_parquet_agree() {
     let out = scratch("csv").join("t");
-    run_teaching(&out, &[]);
+    run_teaching(&out, &["--case-log"]);
+    // Every Parquet table has its CSV beside it, with as many rows.
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "parquet") {
+            let csv = path.with_extension("csv");
+            assert!(csv.exists(), "{} has no CSV beside it", path.display());
+            let rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+            assert_eq!(rows, parquet(&path).height(), "{}", csv.display());
+        }
+    }
     let p = parquet(&out.join("runs.parquet"));
     let c =
         CsvReadOptions::default().try_into_reader_with_file_path(Some(out.join("runs.csv"))).unwrap().finish().unwrap();
@@ -376,6 +386,8 @@ fn every_chart_names_its_rules_and_units_and_its_key_is_true() {
     let specs = caseload::output::chart_specs(&out).unwrap();
     let rules = ["practitioner_only", "manager_shared"];
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The report prices the difference, in words.
+    assert!(report.contains("<h3>What it costs</h3>") && report.contains(" a year "), "the costs paragraph");
     assert_eq!(specs.len(), 6);
     for spec in &specs {
         assert!(!spec.title.is_empty() && !spec.x_axis.is_empty(), "{spec:?}");

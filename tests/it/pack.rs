@@ -144,6 +144,11 @@ fn the_handout_is_the_pack_without_its_answers() {
             std::fs::write(&path, &want).unwrap();
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(have, want, "{} is not the pack without answers (CASELOAD_UPDATE_PACK=1 rewrites it)", path.display());
+        assert_eq!(
+            have,
+            want,
+            "{} is not the pack without answers (CASELOAD_UPDATE_PACK=1 rewrites it)",
+            path.display()
+        );
     }
 }

@@ -250,3 +250,43 @@ fn priors_are_checked_with_their_place() {
         assert!(err.contains(want), "missing `{want}` in:\n{err}");
     }
 }
+
+/// The decision priced: every draw on the plane, an acceptability curve between 0 and 1
+/// whose two rules add to one, and no parameter or group worth more than perfect
+/// information about everything.
+#[test]
+fn the_decision_is_priced_with_its_value_of_information() {
+    let out = scratch("uncertainty_priced").join("u");
+    ok(&[
+        "uncertainty",
+        "scenarios/teaching_one_team.toml",
+        "--draws",
+        "16",
+        "-n",
+        "2",
+        "--sobol-base",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let plane = std::fs::read_to_string(out.join("cost_effectiveness.csv")).unwrap();
+    assert_eq!(plane.lines().count(), 1 + 16, "a row per draw: {plane}");
+    let curve = std::fs::read_to_string(out.join("acceptability.csv")).unwrap();
+    for line in curve.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert!((0.0..=1.0).contains(&f[1]) && (f[1] + f[2] - 1.0).abs() < 1e-12, "{line}");
+        assert!(f[3] >= 0.0, "EVPI is never negative: {line}");
+    }
+    let evppi = std::fs::read_to_string(out.join("evppi.csv")).unwrap();
+    assert!(evppi.contains("drift when deciding alone,group,"), "{evppi}");
+    for line in evppi.lines().skip(1) {
+        let f: Vec<&str> = line.rsplitn(3, ',').collect();
+        let (evpi, part): (f64, f64) = (f[0].parse().unwrap(), f[1].parse().unwrap());
+        assert!((0.0..=evpi + 1e-9).contains(&part), "EVPPI {part} above EVPI {evpi}: {line}");
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("What it costs, and what finding out is worth") && report.contains("would be worth at most")
+    );
+}

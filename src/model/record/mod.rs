@@ -57,7 +57,7 @@ macro_rules! with_counters {
 /// text form (each as the hexadecimal of its bits).
 macro_rules! with_floats {
     ($m:ident) => {
-        $m!(quality, consult_capacity, consult_used, risk_days)
+        $m!(quality, consult_capacity, consult_used, risk_days, staff_cost, agency_cost, recruitment_cost, manager_cost)
     };
 }
 
@@ -162,6 +162,12 @@ pub struct Recorder {
     pub worker_days: u64,
     pub consult_capacity: f64,
     pub consult_used: f64,
+    /// What the horizon cost, in GBP at the scenario's prices (`costs`): employed and
+    /// agency workers by the day, permanent hires, managers' consultation minutes.
+    pub staff_cost: f64,
+    pub agency_cost: f64,
+    pub recruitment_cost: f64,
+    pub manager_cost: f64,
     pub months: Vec<MonthRecord>,
     month: MonthRecord,
     month_cases_held: u64,
@@ -218,6 +224,10 @@ impl Default for Recorder {
             worker_days: 0,
             consult_capacity: 0.0,
             consult_used: 0.0,
+            staff_cost: 0.0,
+            agency_cost: 0.0,
+            recruitment_cost: 0.0,
+            manager_cost: 0.0,
             months: Vec::new(),
             month: MonthRecord::default(),
             month_cases_held: 0,
@@ -246,6 +256,10 @@ pub struct Stocks {
     pub absent: u32,
     /// Employed workers under 5 years in the authority.
     pub tenure_under_five: u32,
+    /// The day's cost of the employed workers (absent ones included) and of the agency
+    /// workers, in GBP.
+    pub staff_cost: f64,
+    pub agency_cost: f64,
 }
 
 impl Recorder {
@@ -308,14 +322,25 @@ impl Recorder {
         self.month.leavers += u32::from(employed);
     }
 
-    pub fn consultation_day(&mut self, capacity_minutes: f64, used_minutes: f64) {
+    /// A day of a manager's consultations: the minutes on offer and used, and what a
+    /// minute of the manager costs.
+    pub fn consultation_day(&mut self, capacity_minutes: f64, used_minutes: f64, cost_per_minute: f64) {
         self.consult_capacity += capacity_minutes;
         self.consult_used += used_minutes;
+        self.manager_cost += used_minutes * cost_per_minute;
+    }
+
+    /// A permanent hire started, costing `cost` (recruitment, and a newly qualified
+    /// worker's supported year).
+    pub fn hire(&mut self, cost: f64) {
+        self.recruitment_cost += cost;
     }
 
     /// Ends a day: stocks into the daily sums; a full month into the monthly series.
     pub fn end_day(&mut self, st: Stocks, day_of_month_end: bool) {
         self.days += 1;
+        self.staff_cost += st.staff_cost;
+        self.agency_cost += st.agency_cost;
         self.unallocated_days += u64::from(st.unallocated);
         self.open_days += u64::from(st.open_assessments);
         self.employed_days += u64::from(st.employed);
@@ -447,6 +472,13 @@ impl Recorder {
                 Metric::ChildrenAtRisk => self.children_at_risk as f64 / years,
                 Metric::RiskDaysPerAssessment => ratio_f(self.risk_days, self.completed),
                 Metric::RereferralsAfterMissed => self.rereferrals_after_missed as f64 / years,
+                Metric::StaffCost => self.staff_cost / years,
+                Metric::AgencyCost => self.agency_cost / years,
+                Metric::RecruitmentCost => self.recruitment_cost / years,
+                Metric::ManagerTimeCost => self.manager_cost / years,
+                Metric::TotalCost => {
+                    (self.staff_cost + self.agency_cost + self.recruitment_cost + self.manager_cost) / years
+                }
             })
             .collect();
         Metrics(values)

@@ -520,6 +520,21 @@ impl Chart for Differences<'_> {
     }
 }
 
+fn within_title(s: &Scenario) -> String {
+    format!("Assessments completed within the {}-day limit, to date", s.demand.limit_days)
+}
+
+/// The timeliness chart: the share within the limit to date, month by month.
+fn within<'a>(data: &'a RunData, title: &'a str) -> OverTime<'a> {
+    OverTime {
+        data,
+        series: "within_limit_to_date_pct",
+        title,
+        y_desc: "% within the limit since the horizon began",
+        caption_font: 24,
+    }
+}
+
 /// Draws every chart into `dir`; returns what was drawn, in report order.
 pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
     let mut made = Vec::new();
@@ -544,15 +559,8 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
         title: "How long assessments take".into(),
         caption: format!("Share of assessments completed on each working day after referral, all replications pooled; the line marks the {}-day limit.", s.demand.limit_days),
     });
-    let within_title = format!("Assessments completed within the {}-day limit, to date", s.demand.limit_days);
-    let within = OverTime {
-        data,
-        series: "within_limit_to_date_pct",
-        title: &within_title,
-        y_desc: "% within the limit since the horizon began",
-        caption_font: 24,
-    };
-    save(dir, "within_limit_over_time", &within)?;
+    let within_title = within_title(s);
+    save(dir, "within_limit_over_time", &within(data, &within_title))?;
     made.push(Made {
         name: "within_limit_over_time",
         title: "Timeliness over time".into(),
@@ -584,14 +592,8 @@ pub fn draw_all(dir: &Path, data: &RunData, s: &Scenario) -> Result<Vec<Made>> {
 /// What every chart of a run says ([`Spec`]), in the report's order: what a test checks
 /// against the data.
 pub fn specs(data: &RunData, s: &Scenario) -> Vec<Spec> {
-    let within_title = format!("Assessments completed within the {}-day limit, to date", s.demand.limit_days);
-    let within = OverTime {
-        data,
-        series: "within_limit_to_date_pct",
-        title: &within_title,
-        y_desc: "% within the limit since the horizon began",
-        caption_font: 24,
-    };
+    let within_title = within_title(s);
+    let within = within(data, &within_title);
     vec![
         Differences { data }.spec(),
         CompletionDays { data, limit: s.demand.limit_days }.spec(),

@@ -45,6 +45,60 @@ pub fn sentence(a: &str, b: &str, m: Metric, d: &Summary) -> String {
     )
 }
 
+/// What the difference between two rules costs, in words: the money a year with its
+/// interval and its parts, beside the child-days at risk it buys or loses. The prices are
+/// the scenario's (`costs`, 2024 prices); the model does not put a price on a child-day.
+pub fn cost_words(a: &str, b: &str, data: &RunData) -> String {
+    let d = |m: Metric| data.difference(0, 1, m.name());
+    let (cost, days) = (d(Metric::TotalCost), d(Metric::ChildDaysAtRisk));
+    if !cost.mean.is_finite() || !days.mean.is_finite() {
+        return String::new();
+    }
+    let (more, less) = (cost.mean >= 0.0, days.mean <= 0.0);
+    let money = crate::format::money;
+    // Each interval on the side of its statement ("less by 84,500 (79,200 to 89,800)").
+    let side = |s: &Summary, up: bool| if up { (s.lo, s.hi) } else { (-s.hi, -s.lo) };
+    let ((c_lo, c_hi), (d_lo, d_hi)) = (side(&cost, more), side(&days, !less));
+    let parts: Vec<String> = [
+        (Metric::StaffCost, "employed staff"),
+        (Metric::AgencyCost, "agency cover"),
+        (Metric::RecruitmentCost, "hiring"),
+        (Metric::ManagerTimeCost, "managers' consultation time"),
+    ]
+    .iter()
+    .map(|(m, words)| format!("{words} {}", money(d(*m).mean)))
+    .collect();
+    let mut text = format!(
+        "{a} costs {} a year {} than {b} (95% CI {} to {}), for {} {} child-days at risk a year (95% CI {} to {}). \
+         The difference in money: {}.",
+        money(cost.mean.abs()),
+        if more { "more" } else { "less" },
+        money(c_lo),
+        money(c_hi),
+        num(days.mean.abs()),
+        if less { "fewer" } else { "more" },
+        num(d_lo),
+        num(d_hi),
+        parts.join(", ")
+    );
+    if more && less && days.mean != 0.0 {
+        text.push_str(&format!(
+            " Each child-day at risk avoided costs about {} under {a}.",
+            money(cost.mean / -days.mean)
+        ));
+    } else if !more && !less {
+        text.push_str(&format!(
+            " Under {b} each child-day at risk avoided costs about {}.",
+            money(-cost.mean / days.mean)
+        ));
+    } else if !more && less {
+        text.push_str(&format!(" {a} is both cheaper and safer here (it dominates)."));
+    } else {
+        text.push_str(&format!(" {b} is both cheaper and safer here (it dominates)."));
+    }
+    text
+}
+
 /// Keys shown in the report's scenario table.
 const KEY_PARAMETERS: &[&str] = &[
     key::run::warmup_years,
@@ -139,6 +193,14 @@ delay, the quality of decisions, how long high-risk children wait beyond what th
             }
         }
         h.push_str("</ul>\n");
+        let cost = cost_words(a, b, data);
+        if !cost.is_empty() {
+            let _ = writeln!(
+                h,
+                "<h3>What it costs</h3>\n<p>{}</p>\n<p class=\"muted\">At the scenario's prices (the <code>costs</code> section, GBP at 2024 prices): salaries and on-costs by experience, agency charges, hiring and a manager's hour. The model puts no price on a child-day at risk; a reader weighs the two.</p>",
+                esc(&cost)
+            );
+        }
         h.push_str(
             "<p class=\"muted\">These intervals are Monte-Carlo only: they say how sure the comparison is given this \
              scenario's values, and shrink as replications grow. They say nothing of the assumed parameters, which no \

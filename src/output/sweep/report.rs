@@ -65,12 +65,18 @@ pub(crate) fn write(dir: &Path, sw: &Sweep, diffs: &[PointDifference]) -> Result
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             let xlabel = label(&sw.paths[0]);
             let (a, b) = (sw.plan.rules[0].name(), sw.plan.rules[1].name());
-            let chart = crate::output::sweep::charts::Levels { points: &points, metric, xname: &xlabel, rules: [&a, &b] };
+            let chart =
+                crate::output::sweep::charts::Levels { points: &points, metric, xname: &xlabel, rules: [&a, &b] };
             crate::output::chart::save(dir, "levels", &chart)?;
             figures.push((
                 "levels".to_string(),
                 format!("{} under each rule, against {}", metric.label(), sw.paths[0]),
-                format!("Each rule's mean {} ({}) over replications at each value of {}: {a} solid, {b} dashed.", metric.label(), metric.unit(), sw.paths[0]),
+                format!(
+                    "Each rule's mean {} ({}) over replications at each value of {}: {a} solid, {b} dashed.",
+                    metric.label(),
+                    metric.unit(),
+                    sw.paths[0]
+                ),
             ));
         }
         for (j, path) in sw.paths.iter().enumerate() {

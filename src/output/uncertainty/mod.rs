@@ -4,6 +4,7 @@
 //! [`write_final`] with the same rows, so they write the same bytes.
 
 pub(crate) mod charts;
+pub(crate) mod priced;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -55,6 +56,8 @@ pub(crate) fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) 
         "break_even",
         &crate::output::uncertainty::charts::Curves { curves: &curves, names: &curve_names, pair: &pair },
     )?;
+    let (first, second) = (sw.plan.rules[0].name(), sw.plan.rules[1].name());
+    priced::write(dir, &a.priced, &first, &second)?;
     let html = report(dir, sw, &a, &chosen)?;
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
@@ -378,6 +381,7 @@ fn report(dir: &Path, sw: &Sweep, a: &Analysis, chosen: &[usize]) -> Result<Stri
             base64(&png)
         );
     }
+    h.push_str(&priced::section(dir, &a.priced, &first, &second, d.spec.replications)?);
     h.push_str("<h2>What this rests on</h2>\n<ul>\n");
     let _ = writeln!(
         h,
