@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use anyhow::{Result, anyhow};
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -201,4 +201,28 @@ pub(crate) fn side_legend<DB: DrawingBackend>(
         t!(area.draw(&Text::new(shown, (48, y - 8), style.clone())));
     }
     Ok(())
+}
+
+/// A line of points in rule `i`'s colour and style (the second rule dashed and thinner,
+/// so that coinciding lines stay visible), on axes of any kind (a log scale too).
+pub(crate) fn rule_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    pts: Vec<(f64, f64)>,
+    i: usize,
+) -> Drawn {
+    let c = colour(i);
+    if rule_mark(i) == Mark::Dashed {
+        t!(chart.draw_series(DashedLineSeries::new(pts, 8, 6, c.stroke_width(2))));
+    } else {
+        t!(chart.draw_series(LineSeries::new(pts, c.stroke_width(3))));
+    }
+    Ok(())
+}
+
+/// Splits a chart's area into the plot and the legend strip beside it ([`LEGEND_WIDTH`]).
+pub(crate) fn with_legend_strip<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    let (w, _) = root.dim_in_pixel();
+    root.split_horizontally(w.saturating_sub(LEGEND_WIDTH))
 }

@@ -17,39 +17,13 @@ macro_rules! t {
 }
 
 use crate::output::chart::{
-    Chart, Drawn, FONT, LEGEND_WIDTH, Made, Mark, Spec, SpecRow, colour, finite, padded, rule_mark, save, side_legend,
+    Chart, Drawn, FONT, LEGEND_WIDTH, Made, Mark, Spec, SpecRow, colour, finite, padded, rule_line, rule_mark, save,
+    side_legend, with_legend_strip,
 };
 
 /// Each rule's legend entry: its name, colour and line style.
 fn rule_entries(data: &RunData, mark: Option<Mark>) -> Vec<(String, RGBColor, Mark)> {
     data.rules.iter().enumerate().map(|(i, r)| (r.clone(), colour(i), mark.unwrap_or_else(|| rule_mark(i)))).collect()
-}
-
-/// A line of points in a rule's style (the second rule dashed).
-fn rule_line<DB: DrawingBackend>(
-    chart: &mut ChartContext<
-        '_,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    pts: Vec<(f64, f64)>,
-    i: usize,
-) -> Drawn {
-    let c = colour(i);
-    if rule_mark(i) == Mark::Dashed {
-        t!(chart.draw_series(DashedLineSeries::new(pts, 8, 6, c.stroke_width(2))));
-    } else {
-        t!(chart.draw_series(LineSeries::new(pts, c.stroke_width(3))));
-    }
-    Ok(())
-}
-
-/// Splits a chart's area into the plot and the legend strip beside it.
-fn with_legend_strip<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
-    let (w, _) = root.dim_in_pixel();
-    root.split_horizontally(w.saturating_sub(LEGEND_WIDTH))
 }
 
 /// 1. Distribution of days to completion per rule, with the statutory limit.

@@ -6,7 +6,10 @@ use plotters::prelude::*;
 
 use crate::format::exact;
 use crate::model::Metric;
-use crate::output::chart::{Chart, Drawn, FONT, LEGEND_WIDTH, Mark, colour, finite, padded, rule_mark, side_legend};
+use crate::output::chart::{
+    Chart, Drawn, FONT, LEGEND_WIDTH, Mark, colour, finite, padded, rule_line, rule_mark, side_legend,
+    with_legend_strip,
+};
 use crate::scenario::sweep::Concern;
 use crate::sweep::Grid2;
 
@@ -170,8 +173,7 @@ impl Chart for Levels<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
         let root = t!(root.titled(&format!("{} under each rule", self.metric.label()), (FONT, 20)));
-        let (w, _) = root.dim_in_pixel();
-        let (plot, side) = root.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
+        let (plot, side) = with_legend_strip(&root);
         let xs: Vec<f64> = self.points.iter().map(|p| p.0).collect();
         let ys = finite(self.points.iter().flat_map(|p| p.1));
         let (x0, x1) = padded(&xs, false);
@@ -192,11 +194,7 @@ impl Chart for Levels<'_> {
             let c = colour(r);
             let line: Vec<(f64, f64)> =
                 self.points.iter().filter(|p| p.1[r].is_finite()).map(|p| (p.0, p.1[r])).collect();
-            if rule_mark(r) == Mark::Dashed {
-                t!(chart.draw_series(DashedLineSeries::new(line.clone(), 8, 6, c.stroke_width(2))));
-            } else {
-                t!(chart.draw_series(LineSeries::new(line.clone(), c.stroke_width(3))));
-            }
+            rule_line(&mut chart, line.clone(), r)?;
             t!(chart.draw_series(line.into_iter().map(|p| Circle::new(p, 4, c.filled()))));
         }
         let entries: Vec<(String, RGBColor, Mark)> =

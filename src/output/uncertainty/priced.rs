@@ -11,7 +11,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::format::money;
-use crate::output::chart::{Chart, Drawn, FONT, LEGEND_WIDTH, Mark, colour, finite, padded, side_legend};
+use crate::output::chart::{
+    Chart, Drawn, FONT, LEGEND_WIDTH, Mark, colour, finite, padded, rule_line, rule_mark, side_legend,
+    with_legend_strip,
+};
 use crate::output::html::esc;
 use crate::output::write_atomic;
 use crate::uncertainty::value::{Priced, VALUES};
@@ -108,8 +111,7 @@ impl Chart for Acceptability<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
         let root = t!(root.titled("Which rule is preferred, by the value of a child-day at risk avoided", (FONT, 20)));
-        let (w, _) = root.dim_in_pixel();
-        let (plot, side) = root.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
+        let (plot, side) = with_legend_strip(&root);
         let top = VALUES[VALUES.len() - 1];
         let mut chart = t!(ChartBuilder::on(&plot)
             .margin(14)
@@ -129,17 +131,12 @@ impl Chart for Acceptability<'_> {
             let pts: Vec<(f64, f64)> =
                 self.p.curve.iter().map(|&(v, a, _)| (v.max(1.0), 100.0 * if r == 0 { a } else { 1.0 - a })).collect();
             let c = colour(r);
-            if r == 1 {
-                t!(chart.draw_series(DashedLineSeries::new(pts.clone(), 8, 6, c.stroke_width(2))));
-            } else {
-                t!(chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(3))));
-            }
+            rule_line(&mut chart, pts.clone(), r)?;
             t!(chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 4, c.filled()))));
         }
-        side_legend(
-            &side,
-            &[(self.rules[0].to_string(), colour(0), Mark::Line), (self.rules[1].to_string(), colour(1), Mark::Dashed)],
-        )
+        let entries: Vec<(String, RGBColor, Mark)> =
+            (0..2).map(|r| (self.rules[r].to_string(), colour(r), rule_mark(r))).collect();
+        side_legend(&side, &entries)
     }
 }
 
