@@ -62,6 +62,17 @@ pub(crate) fn write_final(dir: &Path, sw: &Sweep, manifest: &str, rows: &[Row]) 
     write_atomic(&dir.join("report.html"), html.as_bytes())
 }
 
+/// A chart of the analysis's folder as the report shows it: its title, the PNG embedded,
+/// the caption and a link to the SVG.
+pub(crate) fn figure(dir: &Path, name: &str, title: &str, caption: &str) -> Result<String> {
+    let png = std::fs::read(dir.join(format!("{name}.png")))?;
+    Ok(format!(
+        "<h3>{title}</h3><img alt=\"{title}\" src=\"data:image/png;base64,{}\"><p class=\"muted\">{caption} \
+         (<a href=\"{name}.svg\">SVG</a>)</p>\n",
+        base64(&png)
+    ))
+}
+
 /// The break-even curves the report shows: for each concern, its three factors with the
 /// largest total Sobol index.
 fn carrying(a: &Analysis) -> Vec<usize> {
@@ -373,13 +384,7 @@ fn report(dir: &Path, sw: &Sweep, a: &Analysis, chosen: &[usize]) -> Result<Stri
             "The mean difference (with its 95% band over replications) as one factor moves over its prior, the rest at the scenario's values; the black line is the threshold.",
         ),
     ] {
-        let png = std::fs::read(dir.join(format!("{name}.png")))?;
-        let _ = writeln!(
-            h,
-            "<h3>{title}</h3><img alt=\"{title}\" src=\"data:image/png;base64,{}\"><p class=\"muted\">{caption} \
-             (<a href=\"{name}.svg\">SVG</a>)</p>",
-            base64(&png)
-        );
+        h.push_str(&figure(dir, name, title, caption)?);
     }
     h.push_str(&priced::section(dir, &a.priced, &first, &second, d.spec.replications)?);
     h.push_str("<h2>What this rests on</h2>\n<ul>\n");

@@ -267,13 +267,7 @@ pub fn section(dir: &Path, p: &Priced, first: &str, second: &str, replications: 
             "The expected value of perfect information about each mechanism (blue) and group (green), at the value where the choice is nearest a toss-up; the black line is the EVPI.",
         ),
     ] {
-        let png = std::fs::read(dir.join(format!("{file}.png")))?;
-        let _ = writeln!(
-            h,
-            "<h3>{alt}</h3><img alt=\"{alt}\" src=\"data:image/png;base64,{}\"><p class=\"muted\">{caption} \
-             (<a href=\"{file}.svg\">SVG</a>)</p>",
-            crate::output::html::base64(&png)
-        );
+        h.push_str(&super::figure(dir, file, alt, caption)?);
     }
     h.push_str(
         "<p class=\"muted\">Tables: cost_effectiveness.csv (every draw), acceptability.csv (the curve and the EVPI at \
