@@ -27,6 +27,9 @@ impl Sim<'_> {
     /// Puts a waiting case in its team's queue: by urgency (its decided tier, else the tier
     /// screened at the front door), most urgent first, then by referral day and key.
     pub(super) fn enqueue(&mut self, team: usize, id: CaseId) {
+        // A closed team (a history's cut) takes no new work: the case goes to an open one.
+        let team = self.open_team(team);
+        self.cases.get_mut(id).team = super::case::TeamId(team as u32);
         let cases = &self.cases;
         let order = |id: CaseId| {
             let c = cases.get(id);
@@ -36,6 +39,17 @@ impl Sim<'_> {
         let queue = &mut self.teams[team].unallocated;
         let i = queue.partition_point(|&q| order(q) < at);
         queue.insert(i, id);
+    }
+
+    /// `team` if it is open, else the open team of its authority that takes its work: the
+    /// team's number among the authority's teams, wrapped onto the open ones.
+    pub(super) fn open_team(&self, team: usize) -> usize {
+        if self.teams[team].open {
+            return team;
+        }
+        let a = self.teams[team].authority as usize;
+        let first = self.first_team[a] as usize;
+        first + (team - first) % self.open_teams[a].max(1) as usize
     }
 
     /// The children still waiting in `team`'s queue, not yet seen, whose first visit is

@@ -16,12 +16,13 @@ impl Sim<'_> {
         let day = self.day;
         let season = s.demand.seasonality[month_of(day) as usize];
         self.today.clear();
-        for (a, auth) in s.authorities.iter().enumerate() {
+        for a in 0..s.authorities.len() {
+            let auth = &s.authorities[a];
             let rate = auth.new_referrals_per_year / DAYS_PER_YEAR as f64 * season;
             let rng = &mut self.arrivals[a];
             let n = poisson(rng, rate);
             for _ in 0..n {
-                let team = TeamId(self.first_team[a] + self.arrivals[a].random_range(0..auth.teams));
+                let team = TeamId(self.first_team[a] + self.arrivals[a].random_range(0..self.open_teams[a]));
                 let key = self.next_key;
                 self.next_key += 1;
                 let case = Case::draw(s, &self.hours, self.case_stream(key), key, team, day, None);
@@ -30,7 +31,8 @@ impl Sim<'_> {
         }
         while self.pending.peek().is_some_and(|p| p.0.day <= day) {
             let p = self.pending.pop().expect("peeked").0;
-            let case = Case::draw(s, &self.hours, self.case_stream(p.key), p.key, p.team, day, p.inherit);
+            let team = self.open_team(p.team.0 as usize);
+            let case = Case::draw(s, &self.hours, self.case_stream(p.key), p.key, TeamId(team as u32), day, p.inherit);
             self.admit(case);
         }
     }

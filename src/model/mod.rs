@@ -10,6 +10,7 @@ mod casework;
 mod consultation;
 mod decision;
 mod demand;
+mod history;
 mod record;
 mod run;
 mod sample;
@@ -25,10 +26,11 @@ use std::collections::BinaryHeap;
 pub use crate::vocab::{FORMER_NAMES, Metric};
 pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal, rereferral_key};
 pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_sd, worker_sd};
+pub use history::{History, run_history};
 pub use record::{Metrics, MonthRecord, median, quantile};
 pub use run::{AuthorityOutput, Part, RunOutput, assemble, n_parts, run_one, run_part, run_stepping};
 pub use sample::uniform;
-pub use streams::{Event, Purpose, Stream, authority_key, authority_seed, event_stream, stream};
+pub use streams::{Event, Purpose, Stream, authority_key, authority_seed, event_stream, mix, stream};
 pub use view::{Arrival, CaseView, Leaving, ModelEvent, PostView, TeamView, View, WorkerView};
 pub use worker::{Kind, learning_curve};
 
@@ -168,6 +170,14 @@ pub struct Sim<'s> {
     case_log: Option<Vec<CaseRecord>>,
     /// Events not yet taken by the caller, when the event feed is on (`view.rs`).
     events: Option<view::EventLog>,
+    /// A history's scenario and establishment of each horizon year (`history.rs`); empty
+    /// for a run whose values hold throughout.
+    years: &'s [Scenario],
+    open_by_year: &'s [u32],
+    /// The rule in force from a horizon working day on, when it changes in the run.
+    switch: Option<(u32, Rule)>,
+    /// Teams open to new work, by authority: the first ones (all, outside a history).
+    open_teams: Vec<u32>,
 }
 
 /// A referral as it arrived: what both rules must see identically.
@@ -191,7 +201,14 @@ impl<'s> Sim<'s> {
     /// ([`run_stepping`]).
     pub fn new(s: &'s Scenario, rule: Rule, seed: u64, replication: u64) -> Sim<'s> {
         let s = if let [part] = s.parts() { part } else { s };
-        let mut sim = Sim {
+        let mut sim = Sim::unstarted(s, rule, seed, replication);
+        sim.initialise();
+        sim
+    }
+
+    /// The state before day 0's workforce is drawn.
+    fn unstarted(s: &'s Scenario, rule: Rule, seed: u64, replication: u64) -> Sim<'s> {
+        Sim {
             s,
             rule,
             seed,
@@ -218,9 +235,11 @@ impl<'s> Sim<'s> {
             rates: Rates::of(s),
             case_log: None,
             events: None,
-        };
-        sim.initialise();
-        sim
+            years: &[],
+            open_by_year: &[],
+            switch: None,
+            open_teams: s.authorities.iter().map(|a| a.teams).collect(),
+        }
     }
 
     pub fn day(&self) -> u32 {
@@ -247,6 +266,9 @@ impl<'s> Sim<'s> {
 
     /// One working day, phase by phase (docs/ODD.md section 3).
     pub fn step(&mut self) {
+        if !self.years.is_empty() || self.switch.is_some() {
+            self.new_year_or_rule();
+        }
         self.referrals_arrive();
         self.allocate();
         self.decide_timescales();
@@ -294,7 +316,7 @@ impl<'s> Sim<'s> {
             return;
         }
         let s = self.s;
-        let mut st = Stocks { posts: self.posts.len() as u32, ..Stocks::default() };
+        let mut st = Stocks::default();
         for t in &self.teams {
             st.unallocated += t.unallocated.len() as u32;
             st.consult_queue += t.queue.len() as u32;
@@ -313,6 +335,11 @@ impl<'s> Sim<'s> {
                 }
         };
         for post in &self.posts {
+            // A closed team's post counts only while someone is in it.
+            if !self.teams[post.team.0 as usize].open && post.occupant.is_none() && post.absent.is_none() {
+                continue;
+            }
+            st.posts += 1;
             st.vacant += u32::from(post.is_vacant());
             if let Some(w) = &post.occupant {
                 if w.is_employed() {
@@ -356,13 +383,15 @@ impl<'s> Sim<'s> {
         for (a, auth) in s.authorities.iter().enumerate() {
             self.arrivals.push(stream(self.seed, self.replication, Purpose::Arrivals, a as u64));
             self.first_team.push(self.teams.len() as u32);
-            for _ in 0..auth.teams {
+            for k in 0..auth.teams {
                 let t = self.teams.len() as u32;
                 let first = self.posts.len() as u32;
                 let posts = first..first + auth.posts_per_team;
                 let mut rng = event_stream(self.seed, self.replication, Event::Manager, t, 0);
                 let manager = workforce::new_manager(s, &mut rng, s.managers.experience_years_mean);
-                self.teams.push(Team::new(a as u32, posts, Some(manager)));
+                let mut team = Team::new(a as u32, posts, Some(manager));
+                team.open = k < self.open_teams[a];
+                self.teams.push(team);
                 for _ in first..first + auth.posts_per_team {
                     self.posts.push(Post {
                         team: TeamId(t),
@@ -380,6 +409,11 @@ impl<'s> Sim<'s> {
             }
         }
         for p in 0..self.posts.len() {
+            // A history's teams beyond the first year's establishment start empty; they
+            // are the last of their authority, so no other post's draws move.
+            if !self.teams[self.posts[p].team.0 as usize].open {
+                continue;
+            }
             let own = event_stream(self.seed, self.replication, Event::Initial, p as u32, 0);
             workforce::fill_initial(s, &self.rates, &mut self.posts[p], &mut init, own);
         }

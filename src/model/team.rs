@@ -40,6 +40,9 @@ pub struct Team {
     pub queue: Vec<CaseId>,
     /// A consultation begun but not finished, with its minutes still to go.
     pub in_consult: Option<(CaseId, f64)>,
+    /// Whether the team is in the establishment: a closed team (a history's cut) takes no
+    /// new work and does not refill its posts; its workers finish what they hold.
+    pub open: bool,
 }
 
 impl Team {
@@ -54,6 +57,7 @@ impl Team {
             unallocated_ongoing: Vec::new(),
             queue: Vec::new(),
             in_consult: None,
+            open: true,
         }
     }
 }

@@ -110,6 +110,12 @@ impl Worker {
         self.leave_rate
     }
 
+    /// Forgets the leaving rate worked out for the tenure band, so the next day works it
+    /// out from the rates then in force (a history's new year).
+    pub fn forget_leave_rate(&mut self) {
+        self.band_ends = i64::MIN;
+    }
+
     /// Whole working days in this authority by `day`.
     pub fn tenure_days(&self, day: u32) -> i64 {
         i64::from(day) - self.start_day

@@ -127,7 +127,7 @@ impl Sim<'_> {
     /// A worker leaves post `p` (for good, for promotion, for a long absence, or as agency
     /// cover no longer needed): their cases go back to the team, and recruitment or cover
     /// starts as the reason needs.
-    fn depart(&mut self, p: usize, why: Departure) {
+    pub(super) fn depart(&mut self, p: usize, why: Departure) -> Option<Worker> {
         let s = self.s;
         let day = self.day;
         let mut w = self.posts[p].occupant.take().expect("occupied");
@@ -154,7 +154,7 @@ impl Sim<'_> {
         self.teams[team].unallocated_ongoing.extend(w.take_ongoing());
         w.hours_taken_today = 0.0;
         match why {
-            Departure::Replaced => return,
+            Departure::Replaced => return Some(w),
             Departure::Absent => {
                 let mut rng = self.people(Event::Absence, p, self.posts[p].absences);
                 let post = &mut self.posts[p];
@@ -170,18 +170,29 @@ impl Sim<'_> {
                     self.rec.leaver(w.is_employed(), w.tenure_days(day) < 2 * i64::from(DAYS_PER_YEAR));
                 }
                 if w.is_employed() {
-                    let mut rng = self.people(Event::Vacancy, p, self.posts[p].vacancies);
-                    let post = &mut self.posts[p];
-                    post.vacancies += 1;
-                    let z = normal(&mut rng);
-                    let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
-                    post.hire_day = Some(day + (wait.round() as u32).max(1));
+                    self.recruit(p);
                 }
             }
         }
         // Agency cover for the vacancy or the absence; or, when an agency worker left a
         // post still waiting for its hire or its absent worker, cover again.
         self.seek_agency(p);
+        None
+    }
+
+    /// Starts recruiting to post `p`, now vacant, unless its team is closed (a history's
+    /// cut): the permanent hire's start day.
+    pub(super) fn recruit(&mut self, p: usize) {
+        if !self.teams[self.posts[p].team.0 as usize].open || self.redeploy_into(p) {
+            return;
+        }
+        let s = self.s;
+        let mut rng = self.people(Event::Vacancy, p, self.posts[p].vacancies);
+        let post = &mut self.posts[p];
+        post.vacancies += 1;
+        let z = normal(&mut rng);
+        let wait = lognormal(s.workforce.time_to_hire_days_mean, s.workforce.time_to_hire_days_cv, z);
+        post.hire_day = Some(self.day + (wait.round() as u32).max(1));
     }
 
     /// The absent worker returns to their post; agency cover in it makes way.
@@ -198,7 +209,7 @@ impl Sim<'_> {
 
     /// Looks for agency cover for a post without its worker, until the hire starts or the
     /// absent worker returns.
-    fn seek_agency(&mut self, p: usize) {
+    pub(super) fn seek_agency(&mut self, p: usize) {
         let s = self.s;
         let mut rng = self.people(Event::AgencySearch, p, self.posts[p].agency_searches);
         let post = &mut self.posts[p];

@@ -14,6 +14,7 @@ mod docs;
 mod england;
 #[cfg(feature = "explore")]
 mod explore;
+mod history;
 mod invariants;
 mod manifest;
 mod output;

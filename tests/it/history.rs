@@ -1,0 +1,89 @@
+//! Histories: one authority through the years, values and establishment changing each
+//! year and the rule switching on a day (`model::History`).
+
+use caseload::model::{History, Metric, Rule, Sim, authority_key, authority_seed, run_history};
+use caseload::scenario::{Scenario, Value};
+
+/// One authority of `teams` teams with a code, a two-year warm-up and `years` horizon years.
+fn authority(teams: i64, years: i64) -> Scenario {
+    crate::scenario("baseline")
+        .with_all(&[
+            ("authority.teams", Value::Int(teams)),
+            ("authority.new_referrals_per_year", Value::Num(150.0 * teams as f64)),
+            ("authority.code", Value::Text("E99000001".into())),
+            ("run.warmup_years", Value::Int(2)),
+            ("run.horizon_years", Value::Int(years)),
+        ])
+        .unwrap()
+}
+
+fn constant(s: &Scenario, open: &[u32], switch: Option<(u32, Rule)>) -> History {
+    History { years: vec![s.clone(); open.len()], open_teams: open.to_vec(), switch }
+}
+
+#[test]
+fn a_history_whose_values_hold_steps_as_the_plain_run_does() {
+    let s = authority(4, 3);
+    let h = constant(&s, &[4, 4, 4], None);
+    let a = &s.authorities[0];
+    let seed = authority_seed(11, &authority_key(&a.code, &a.name, true));
+    let mut plain = Sim::new(&s, Rule::ManagerShared, seed, 2);
+    let mut history = Sim::of_history(&h, Rule::ManagerShared, 11, 2);
+    for _ in 0..(5 * 250) {
+        plain.step();
+        history.step();
+        assert_eq!(plain.referrals_today(), history.referrals_today(), "day {}", plain.day());
+        assert_eq!(plain.census(), history.census(), "day {}", plain.day());
+    }
+}
+
+#[test]
+fn a_switch_beyond_the_horizon_is_no_switch_and_a_switch_changes_only_what_follows() {
+    let s = authority(4, 3);
+    let never = run_history(&constant(&s, &[4, 4, 4], None), Rule::ManagerShared, 5, 0);
+    let beyond =
+        run_history(&constant(&s, &[4, 4, 4], Some((3 * 250, Rule::PractitionerOnly))), Rule::ManagerShared, 5, 0);
+    assert_eq!(never, beyond, "a switch on the day after the horizon changes nothing");
+    let switched =
+        run_history(&constant(&s, &[4, 4, 4], Some((250, Rule::PractitionerOnly))), Rule::ManagerShared, 5, 0);
+    assert_eq!(never.len(), 3);
+    assert_eq!(never[0], switched[0], "the year before the switch is the same, bit for bit");
+    assert_eq!(switched[1].get(Metric::Shared), 0.0, "after the switch no decision is shared");
+    assert!(never[1].get(Metric::Shared) > 50.0);
+}
+
+#[test]
+fn growth_opens_posts_and_brings_new_staff_and_a_cut_closes_them_without_losing_a_case() {
+    let s = authority(8, 4);
+    let staff =
+        |ms: &[caseload::model::Metrics], k: usize| ms[k].get(Metric::StaffCost) + ms[k].get(Metric::AgencyCost);
+    let held = run_history(&constant(&s, &[4, 4, 4, 4], None), Rule::ManagerShared, 3, 0);
+    let grown = run_history(&constant(&s, &[4, 8, 8, 8], None), Rule::ManagerShared, 3, 0);
+    assert!(
+        staff(&grown, 3) > 1.7 * staff(&held, 3),
+        "twice the teams, {} against {}",
+        staff(&grown, 3),
+        staff(&held, 3)
+    );
+    assert_eq!(held[0], grown[0], "the year before growth is the same");
+    let share = |ms: &[caseload::model::Metrics]| ms[1].get(Metric::UnderFiveYearsInAuthority);
+    assert!(
+        share(&grown) > share(&held) + 10.0,
+        "new posts bring new staff: {} against {}",
+        share(&grown),
+        share(&held)
+    );
+    assert!(grown[1].get(Metric::Vacancy) > held[1].get(Metric::Vacancy), "new posts start vacant");
+
+    // A cut: half the teams close in year 1; their waiting work moves, nothing is lost.
+    let h = constant(&s, &[8, 4, 4, 4], None);
+    let mut sim = Sim::of_history(&h, Rule::ManagerShared, 3, 0);
+    while sim.day() < 6 * 250 {
+        sim.step();
+        let c = sim.census();
+        assert_eq!(c.arrived, c.awaiting_allocation + c.awaiting_decision + c.in_assessment + c.completed);
+    }
+    let cut = run_history(&h, Rule::ManagerShared, 3, 0);
+    assert!(staff(&cut, 3) < 0.7 * staff(&cut, 0), "the cut's staff, {} against {}", staff(&cut, 3), staff(&cut, 0));
+    assert!(cut[3].get(Metric::AssessmentsPerYear) > 0.9 * cut[0].get(Metric::AssessmentsPerYear) * 0.5);
+}
