@@ -13,6 +13,7 @@ pub mod experiment;
 #[cfg(feature = "explore")]
 pub mod explore;
 pub mod format;
+pub mod history;
 pub mod model;
 #[cfg(feature = "output")]
 pub mod output;

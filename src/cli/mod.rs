@@ -10,6 +10,7 @@ mod compare;
 mod england;
 #[cfg(feature = "explore")]
 mod explore;
+mod history;
 mod merge;
 mod params;
 mod progress;
@@ -68,6 +69,8 @@ pub enum Command {
     Params(params::ParamsArgs),
     /// Write a scenario of England's local authorities in a year, each with its own published figures
     England(england::EnglandArgs),
+    /// Run England's authorities through the years since before 2018, as they lived it and as if the wording had never changed, beside the published figures
+    History(history::HistoryArgs),
     /// Watch both rules run side by side on a local web page (127.0.0.1 only), for teaching
     #[cfg(feature = "explore")]
     Explore(explore::ExploreArgs),
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Params(a) => params::run(a),
         Command::England(a) => england::run(a),
+        Command::History(a) => history::run(a),
         #[cfg(feature = "explore")]
         Command::Explore(a) => explore::run(a),
     }

@@ -267,7 +267,7 @@ pub(super) fn of(a: &Place, year: &Year, base: &Calibration, n_in_region: usize)
 
 /// A share `p` whose odds are scaled by `k`: stays inside 0..1 and keeps authorities apart
 /// where a plain scaling would put many at 1.
-fn odds_scaled(p: f64, k: f64) -> f64 {
+pub(super) fn odds_scaled(p: f64, k: f64) -> f64 {
     if p >= 1.0 {
         return 1.0;
     }

@@ -38,7 +38,7 @@ pub enum Indicator {
 }
 
 impl Indicator {
-    const WORKFORCE: [Indicator; 7] = [
+    pub(super) const WORKFORCE: [Indicator; 7] = [
         Indicator::Turnover,
         Indicator::Vacancy,
         Indicator::Agency,
@@ -147,6 +147,12 @@ pub(super) struct Place {
 }
 
 impl Place {
+    pub(super) fn is_national(&self) -> bool {
+        self.level == Level::National
+    }
+    pub(super) fn is_authority(&self) -> bool {
+        self.level == Level::Authority
+    }
     pub(super) fn raw(&self, i: Indicator) -> &str {
         self.figures.get(&i).map_or("", String::as_str)
     }
@@ -164,7 +170,12 @@ impl Place {
 }
 
 /// Every row of one file for one year.
-fn places(text: &str, file: &'static str, year: u32, indicators: &[Indicator]) -> Result<Vec<Place>, EnglandError> {
+pub(super) fn places(
+    text: &str,
+    file: &'static str,
+    year: u32,
+    indicators: &[Indicator],
+) -> Result<Vec<Place>, EnglandError> {
     let csv = Csv::parse(text).map_err(|source| EnglandError::Csv { file, source })?;
     let col =
         |name: &str| csv.column(name).ok_or_else(|| EnglandError::Data { file, message: format!("no column {name}") });

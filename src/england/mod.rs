@@ -35,6 +35,7 @@ mod authority;
 mod csv;
 mod figures;
 mod fit;
+pub mod history;
 
 use crate::scenario::key;
 use std::path::Path;

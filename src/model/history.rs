@@ -4,12 +4,13 @@
 //!
 //! The warm-up runs under the first year's values; horizon year `k` under `years[k]`.
 //! What a new year changes: every rate the scenario sets (a worker's leaving rate is
-//! worked out afresh), and the teams open to new work. A team that opens has every empty
-//! post recruited to (and covered, at the year's agency share); a team that closes takes
+//! worked out afresh), and the teams open to new work. A team that opens has each empty
+//! post filled by a hire that day or, at the year's `initial_vacancy_share`, recruited to
+//! (and covered, at the year's agency share); a team that closes takes
 //! no new work (its waiting cases go to an open team) and refills no post, while its
 //! workers finish the cases they hold: natural wastage, not redundancy.
 
-use super::record::Metrics;
+use super::run::Part;
 use super::streams::{authority_key, authority_seed};
 use super::view::Arrival;
 use super::workforce::Departure;
@@ -58,13 +59,13 @@ impl History {
 }
 
 /// Runs one authority's history under `rule` (until the switch, if any): each horizon
-/// year's outcomes, in order. The authority draws on its own streams
+/// year's counters ([`Part::metrics`] gives its outcomes), in order. The authority draws on its own streams
 /// ([`authority_seed`] of its code, or its name), as in a run of many authorities, so a
 /// history and a plain run of the same authority see the same luck.
 ///
 /// # Panics
 /// If the history does not [`History::check`].
-pub fn run_history(h: &History, rule: Rule, seed: u64, replication: u64) -> Vec<Metrics> {
+pub fn run_history(h: &History, rule: Rule, seed: u64, replication: u64) -> Vec<Part> {
     let mut sim = Sim::of_history(h, rule, seed, replication);
     let run = &h.years[0].run;
     let warmup = run.warmup_days();
@@ -72,7 +73,7 @@ pub fn run_history(h: &History, rule: Rule, seed: u64, replication: u64) -> Vec<
     while sim.day() < warmup + run.horizon_days() {
         sim.step();
         if sim.day() > warmup && (sim.day() - warmup).is_multiple_of(DAYS_PER_YEAR) {
-            out.push(std::mem::take(&mut sim.rec).metrics(f64::from(DAYS_PER_YEAR)));
+            out.push(Part(std::mem::take(&mut sim.rec)));
         }
     }
     out
@@ -146,11 +147,26 @@ impl<'s> Sim<'s> {
                     let p = p as usize;
                     let post = &self.posts[p];
                     if post.occupant.is_none() && post.absent.is_none() && post.hire_day.is_none() {
-                        self.recruit(p);
-                        self.seek_agency(p);
+                        self.open_post(p);
                     }
                 }
             }
+        }
+    }
+
+    /// A post the establishment gains: a share `workforce.initial_vacancy_share` (the
+    /// year's) opens vacant and is recruited to as a leaver's post is; the rest open with
+    /// their hire starting that day (growth is funded posts the authority fills, mostly
+    /// with people new to it, before the census counts them).
+    fn open_post(&mut self, p: usize) {
+        let n = self.posts[p].openings;
+        self.posts[p].openings += 1;
+        let u = super::sample::uniform(&mut self.people(super::streams::Event::Opening, p, n));
+        if u < self.s.workforce.initial_vacancy_share {
+            self.recruit(p);
+            self.seek_agency(p);
+        } else {
+            self.hire(p);
         }
     }
 

@@ -401,6 +401,7 @@ impl<'s> Sim<'s> {
                         agency_searches: 0,
                         absent: None,
                         absences: 0,
+                        openings: 0,
                         occupant: None,
                         hire_day: None,
                         agency_day: None,

@@ -78,9 +78,21 @@ pub fn run_stepping(
 /// ([`Scenario::parts`]). A run can be cut into its parts, run anywhere, and put back
 /// together with [`assemble`] into exactly the output of [`run_one`].
 #[derive(Debug, Clone)]
-pub struct Part(Recorder);
+pub struct Part(pub(super) Recorder);
 
 impl Part {
+    /// The part's outcomes over its days, as a year's (rates a year count its days as a
+    /// year's working days).
+    pub fn metrics(&self) -> Metrics {
+        self.0.metrics(DAYS_PER_YEAR as f64)
+    }
+
+    /// Adds another part's counters to this one's: the two together, as authorities of
+    /// one run add up ([`assemble`]).
+    pub fn absorb(&mut self, other: &Part) {
+        self.0.absorb(&other.0);
+    }
+
     /// Every counter of the part as text that [`Part::from_text`] reads back exactly.
     pub fn to_text(&self) -> String {
         self.0.to_text()

@@ -59,6 +59,8 @@ pub enum Event {
     Initial = 6,
     /// The n-th long absence at a post: its length, and the worker's next threshold.
     Absence = 7,
+    /// The n-th time a history's growth opened a post: whether it opens filled.
+    Opening = 8,
 }
 
 /// What keys an authority's streams: its DfE code when it has one (so it draws the same

@@ -350,6 +350,8 @@ pub struct Post {
     pub absent: Option<(Worker, u32)>,
     /// How many long absences the post has had (keys the next one's draws).
     pub absences: u32,
+    /// How many times a history's growth opened the post (keys the next one's draw).
+    pub openings: u32,
 }
 
 impl Post {

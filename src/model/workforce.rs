@@ -237,7 +237,7 @@ impl Sim<'_> {
     }
 
     /// The permanent hire starts; agency cover in the post makes way.
-    fn hire(&mut self, p: usize) {
+    pub(super) fn hire(&mut self, p: usize) {
         let s = self.s;
         if self.posts[p].occupant.as_ref().is_some_and(|w| !w.is_employed()) {
             self.depart(p, Departure::Replaced);

@@ -7,6 +7,7 @@
 //! from disk, so `caseload chart DIR` draws exactly what the run drew.
 
 pub(crate) mod chart;
+pub(crate) mod history;
 pub(crate) mod html;
 pub(crate) mod merge;
 pub(crate) mod run;

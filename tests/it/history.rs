@@ -1,7 +1,7 @@
 //! Histories: one authority through the years, values and establishment changing each
 //! year and the rule switching on a day (`model::History`).
 
-use caseload::model::{History, Metric, Rule, Sim, authority_key, authority_seed, run_history};
+use caseload::model::{History, Metric, Metrics, Rule, Sim, authority_key, authority_seed};
 use caseload::scenario::{Scenario, Value};
 
 /// One authority of `teams` teams with a code, a two-year warm-up and `years` horizon years.
@@ -15,6 +15,11 @@ fn authority(teams: i64, years: i64) -> Scenario {
             ("run.horizon_years", Value::Int(years)),
         ])
         .unwrap()
+}
+
+/// Each year's outcomes of a history.
+fn run_history(h: &History, rule: Rule, seed: u64, replication: u64) -> Vec<Metrics> {
+    caseload::model::run_history(h, rule, seed, replication).iter().map(|p| p.metrics()).collect()
 }
 
 fn constant(s: &Scenario, open: &[u32], switch: Option<(u32, Rule)>) -> History {
@@ -55,8 +60,7 @@ fn a_switch_beyond_the_horizon_is_no_switch_and_a_switch_changes_only_what_follo
 #[test]
 fn growth_opens_posts_and_brings_new_staff_and_a_cut_closes_them_without_losing_a_case() {
     let s = authority(8, 4);
-    let staff =
-        |ms: &[caseload::model::Metrics], k: usize| ms[k].get(Metric::StaffCost) + ms[k].get(Metric::AgencyCost);
+    let staff = |ms: &[Metrics], k: usize| ms[k].get(Metric::StaffCost) + ms[k].get(Metric::AgencyCost);
     let held = run_history(&constant(&s, &[4, 4, 4, 4], None), Rule::ManagerShared, 3, 0);
     let grown = run_history(&constant(&s, &[4, 8, 8, 8], None), Rule::ManagerShared, 3, 0);
     assert!(
@@ -66,14 +70,31 @@ fn growth_opens_posts_and_brings_new_staff_and_a_cut_closes_them_without_losing_
         staff(&held, 3)
     );
     assert_eq!(held[0], grown[0], "the year before growth is the same");
-    let share = |ms: &[caseload::model::Metrics]| ms[1].get(Metric::UnderFiveYearsInAuthority);
+    let share = |ms: &[Metrics]| ms[1].get(Metric::UnderFiveYearsInAuthority);
     assert!(
         share(&grown) > share(&held) + 10.0,
         "new posts bring new staff: {} against {}",
         share(&grown),
         share(&held)
     );
-    assert!(grown[1].get(Metric::Vacancy) > held[1].get(Metric::Vacancy), "new posts start vacant");
+    // New posts open vacant at the year's `initial_vacancy_share`, else filled that day.
+    let vacant = s.with("workforce.initial_vacancy_share", Value::Num(1.0)).unwrap();
+    let opened_vacant = run_history(
+        &History {
+            years: vec![s.clone(), vacant.clone(), vacant.clone(), vacant],
+            open_teams: vec![4, 8, 8, 8],
+            switch: None,
+        },
+        Rule::ManagerShared,
+        3,
+        0,
+    );
+    assert!(
+        opened_vacant[1].get(Metric::Vacancy) > grown[1].get(Metric::Vacancy) + 10.0,
+        "posts opened vacant: {} against {}",
+        opened_vacant[1].get(Metric::Vacancy),
+        grown[1].get(Metric::Vacancy)
+    );
 
     // A cut: half the teams close in year 1; their waiting work moves, nothing is lost.
     let h = constant(&s, &[8, 4, 4, 4], None);
@@ -86,4 +107,64 @@ fn growth_opens_posts_and_brings_new_staff_and_a_cut_closes_them_without_losing_
     let cut = run_history(&h, Rule::ManagerShared, 3, 0);
     assert!(staff(&cut, 3) < 0.7 * staff(&cut, 0), "the cut's staff, {} against {}", staff(&cut, 3), staff(&cut, 0));
     assert!(cut[3].get(Metric::AssessmentsPerYear) > 0.9 * cut[0].get(Metric::AssessmentsPerYear) * 0.5);
+}
+
+/// The values of one column of a CSV file written by caseload (no quoted commas in it).
+fn column(path: &std::path::Path, name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    lines.map(|l| l.split(',').nth(i).unwrap().to_string()).collect()
+}
+
+#[test]
+fn the_history_command_writes_its_files_and_a_switch_after_the_last_year_changes_nothing() {
+    let dir = crate::scratch("history_command");
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.join(name);
+        let mut args =
+            vec!["history", "--authority", "Rutland", "-n", "2", "--from", "2016", "--to", "2020", "--quiet"];
+        args.extend_from_slice(extra);
+        let out_s = out.display().to_string();
+        args.extend_from_slice(&["--out", &out_s]);
+        let o = crate::caseload(&args);
+        assert!(o.status.success(), "{}", crate::text(&o.stderr));
+        (out, crate::text(&o.stdout))
+    };
+    let (a, words) = run("a", &[]);
+    assert!(words.starts_with("What the model says the 2018 change did in Rutland"), "{words}");
+    for f in [
+        "history.csv",
+        "history.parquet",
+        "effect.csv",
+        "effect.parquet",
+        "record_fit.csv",
+        "held.csv",
+        "report.html",
+        "manifest.toml",
+        "fan_turnover_pct.png",
+        "fan_turnover_pct.svg",
+    ] {
+        assert!(a.join(f).exists(), "{f} missing");
+    }
+    let years = column(&a.join("history.csv"), "year");
+    assert!(years.iter().any(|y| y == "2016") && years.iter().any(|y| y == "2020"));
+    let published = column(&a.join("history.csv"), "published");
+    assert!(
+        published.iter().any(|p| p != "NaN" && !p.is_empty()),
+        "Rutland's published figures are beside the history"
+    );
+    // The wording changed in 2019: from then on the history differs from its counterfactual.
+    let diffs = column(&a.join("effect.csv"), "difference");
+    assert!(diffs.iter().any(|d| d.parse::<f64>().is_ok_and(|x| x != 0.0)));
+
+    let (late, _) = run("late", &["--switch-year", "2021"]);
+    for d in column(&late.join("effect.csv"), "difference") {
+        assert!(d == "NaN" || d.parse::<f64>().unwrap() == 0.0, "a switch after the last year changed {d}");
+    }
+    // Same seed, same bytes, on one thread or two.
+    let (one, _) = run("one", &["--threads", "1"]);
+    assert_eq!(std::fs::read(a.join("history.csv")).unwrap(), std::fs::read(one.join("history.csv")).unwrap());
+    assert_eq!(std::fs::read(a.join("effect.csv")).unwrap(), std::fs::read(one.join("effect.csv")).unwrap());
 }
