@@ -28,8 +28,13 @@ impl Sim<'_> {
     /// screened at the front door), most urgent first, then by referral day and key.
     pub(super) fn enqueue(&mut self, team: usize, id: CaseId) {
         // A closed team (a history's cut) takes no new work: the case goes to an open one.
-        let team = self.open_team(team);
-        self.cases.get_mut(id).team = super::case::TeamId(team as u32);
+        let team = if self.teams[team].open {
+            team
+        } else {
+            let to = self.open_team(team);
+            self.cases.get_mut(id).team = super::case::TeamId(to as u32);
+            to
+        };
         let cases = &self.cases;
         let order = |id: CaseId| {
             let c = cases.get(id);

@@ -336,7 +336,7 @@ impl<'s> Sim<'s> {
         };
         for post in &self.posts {
             // A closed team's post counts only while someone is in it.
-            if !self.teams[post.team.0 as usize].open && post.occupant.is_none() && post.absent.is_none() {
+            if post.occupant.is_none() && post.absent.is_none() && !self.teams[post.team.0 as usize].open {
                 continue;
             }
             st.posts += 1;
