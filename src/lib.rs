@@ -5,6 +5,7 @@
 //! [`model::run_one`] in parallel -> [`experiment::Results`] -> tables and reports.
 //! See `ARCHITECTURE.md` for the map.
 
+pub mod abc;
 pub mod calibrate;
 #[cfg(feature = "output")]
 pub mod cli;

@@ -47,6 +47,14 @@ pub struct HistoryArgs {
     /// Replications of each arm
     #[arg(long, short = 'n', default_value_t = 8)]
     pub replications: u32,
+    /// Draws from the priors for what the record says about the mechanisms (approximate
+    /// Bayesian computation; 0: none). Each runs every authority's history and
+    /// counterfactual once
+    #[arg(long, default_value_t = 0)]
+    pub abc: usize,
+    /// The share of draws nearest the record that make the posterior
+    #[arg(long, default_value_t = 0.2)]
+    pub accept: f64,
     /// Master seed (default: the scenario's)
     #[arg(long)]
     pub seed: Option<u64>,
@@ -71,6 +79,9 @@ pub(super) fn run(a: HistoryArgs) -> Result<()> {
     if a.switch_day >= crate::scenario::DAYS_PER_YEAR {
         bail!("--switch-day is {}; allowed: 0 to {}", a.switch_day, crate::scenario::DAYS_PER_YEAR - 1);
     }
+    if !(a.accept > 0.0 && a.accept <= 1.0) {
+        bail!("--accept is {}; allowed: above 0, at most 1", a.accept);
+    }
     if a.replications == 0 {
         bail!("--replications is 0; allowed: 1 or more");
     }
@@ -93,6 +104,7 @@ pub(super) fn run(a: HistoryArgs) -> Result<()> {
     };
     let mut all = eh::histories(&req)?;
     let complete = a.authorities.is_empty();
+    let all_codes: Vec<String> = all.iter().map(|h| h.code.clone()).collect();
     if !complete {
         let wanted: Vec<String> =
             a.authorities.iter().flat_map(|x| x.split(',')).map(|x| x.trim().to_lowercase()).collect();
@@ -109,6 +121,37 @@ pub(super) fn run(a: HistoryArgs) -> Result<()> {
     let runs = history::run_tasks(&all, req.before, seed, 0..tasks, a.threads, &|done| bar.update(done));
     bar.finish();
     let results = Results { first_year: a.from, runs };
+    let keep: Vec<usize> = if complete {
+        Vec::new()
+    } else {
+        all.iter().map(|h| all_codes.iter().position(|c| *c == h.code).unwrap_or(0)).collect()
+    };
+    let abc = if a.abc > 0 {
+        let unknowns = crate::abc::unknowns(&s);
+        let bar = say.progress(a.abc + 2);
+        let draws = crate::abc::run(&req, &unknowns, a.abc, &keep, a.threads, &|done| bar.update(done))?;
+        let planted = [0.3, 0.0]
+            .into_iter()
+            .map(|v| Ok((v, crate::abc::planted(&req, &unknowns, v, &keep)?)))
+            .collect::<Result<Vec<_>, crate::england::EnglandError>>()?;
+        bar.finish();
+        let published = crate::abc::Published {
+            record: &record,
+            codes: all.iter().map(|h| h.code.clone()).collect(),
+            first_year: a.from,
+        };
+        let data = crate::abc::statistics(&published, all.len(), a.from, results.years(), a.switch_year);
+        Some((unknowns, draws, data, planted))
+    } else {
+        None
+    };
+    let analysis = abc.as_ref().map(|(unknowns, draws, data, planted)| output::history::abc::Analysis {
+        unknowns,
+        draws,
+        data: data.clone(),
+        accept: a.accept,
+        planted: planted.clone(),
+    });
     let study = output::history::Study {
         request: &req,
         scenario_file: &a.scenario,
@@ -116,7 +159,7 @@ pub(super) fn run(a: HistoryArgs) -> Result<()> {
         record: &record,
         complete,
     };
-    let (dir, words) = output::history::write(staging, &study, &results)?;
+    let (dir, words) = output::history::write(staging, &study, &results, analysis.as_ref())?;
     print(&words)?;
     say.note(format!("history written to {}", dir.display()));
     Ok(())

@@ -168,3 +168,48 @@ fn the_history_command_writes_its_files_and_a_switch_after_the_last_year_changes
     assert_eq!(std::fs::read(a.join("history.csv")).unwrap(), std::fs::read(one.join("history.csv")).unwrap());
     assert_eq!(std::fs::read(a.join("effect.csv")).unwrap(), std::fs::read(one.join("effect.csv")).unwrap());
 }
+
+/// The method recovers what it is given: each draw of a small reference table in turn
+/// stands in for the record (simulation-based calibration, leave one out), and a record
+/// made with no leaving effect at all is covered by its posterior.
+#[test]
+fn the_abc_posterior_covers_planted_answers() {
+    use caseload::abc;
+    use caseload::england::history::{Request, SWITCH_DAY, SWITCH_YEAR};
+    let s = crate::scenario("england_2025_authorities");
+    let req = Request {
+        base: &s,
+        base_year: 2025,
+        from: 2016,
+        to: 2022,
+        switch_year: SWITCH_YEAR,
+        switch_day: SWITCH_DAY,
+        share_changed: 1.0,
+        lag_days: 0,
+        seed: 7,
+        before: Rule::ManagerShared,
+        after: Rule::PractitionerOnly,
+    };
+    // Twelve authorities spread through the file.
+    let keep: Vec<usize> = (0..12).map(|i| i * 12).collect();
+    let unknowns = abc::unknowns(&s);
+    assert_eq!(unknowns.len(), abc::MECHANISMS.len() + 2, "every mechanism has a prior");
+    let n = 60;
+    let draws = abc::run(&req, &unknowns, n, &keep, 0, &|_| {}).unwrap();
+    assert_eq!(draws.len(), n);
+    let scales = abc::scales(&draws);
+    let accept = 0.2;
+    // Calibrated, the drawn value lies within the range of the 12 accepted draws with
+    // probability 11/13 (0.85); the 99% binomial lower bound for 60 draws is 0.72.
+    let expected = abc::expected_coverage(abc::n_accepted(n, accept));
+    let bound = expected - 2.58 * (expected * (1.0 - expected) / n as f64).sqrt();
+    for (u, c) in abc::coverage(&draws, &scales, accept).iter().enumerate() {
+        assert!(*c >= bound, "{}: coverage {c}, expected {expected}, bound {bound}", unknowns[u].name);
+    }
+    let leave = unknowns.iter().position(|u| u.name == "workforce.lone_decision_leave_effect").unwrap();
+    let none = abc::planted(&req, &unknowns, 0.0, &keep).unwrap();
+    assert_eq!(none.values[leave], 0.0);
+    let acc = abc::accepted(&draws, &none.statistics, &scales, accept, None);
+    let m = abc::marginal(&acc.iter().map(|&i| draws[i].values[leave]).collect::<Vec<_>>());
+    assert!(m.p05 <= 0.0 && 0.0 <= m.p95, "no leaving effect planted: posterior {m:?}");
+}

@@ -4,6 +4,7 @@
 //! `held.csv` (inputs held from another year), fan charts of England's series, `manifest.toml`
 //! and `report.html`, which leads with the answer in words.
 
+pub mod abc;
 pub(crate) mod charts;
 
 use std::fmt::Write as _;
@@ -83,9 +84,19 @@ impl Study<'_> {
 }
 
 /// Writes the files and puts the folder in place; gives the folder and the answer in words.
-pub fn write(staging: Staging, study: &Study<'_>, results: &Results) -> Result<(PathBuf, String)> {
-    let words = answer(study, results);
+pub fn write(
+    staging: Staging,
+    study: &Study<'_>,
+    results: &Results,
+    abc: Option<&abc::Analysis<'_>>,
+) -> Result<(PathBuf, String)> {
+    let mut words = answer(study, results);
     let dir = staging.commit_with(|path| {
+        if let Some(a) = abc {
+            let said = abc::write(path, a)?;
+            let keep = words.lines().filter(|l| !l.starts_with("What England's figures rule out")).collect::<Vec<_>>();
+            words = format!("{}\n{said}", keep.join("\n"));
+        }
         let mut manifest = format!(
             "# caseload history manifest: the request and the scenario its authorities came from.\n\
              # scenario = {:?}\n# base_year = {}\n# from = {}\n# to = {}\n# switch_year = {}\n# switch_day = {}\n\
