@@ -46,6 +46,22 @@ pub(crate) const LOAD_CHECK: &str = "<script>window.addEventListener('load', fun
     document.body.setAttribute('data-images', imgs.length); \
     document.body.setAttribute('data-images-loaded', imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length); });</script>\n";
 
+/// The opening of an analysis's report page, to `<body>`: its title (already escaped) and
+/// the plain style the sensitivity and history reports share.
+pub(crate) fn page_head(title: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1040px; margin: 2em auto; padding: 0 1em; color: #1a1a1a; line-height: 1.45; }}
+h2 {{ margin-top: 1.8em; border-bottom: 1px solid #ccc; }} table {{ border-collapse: collapse; font-size: 0.86em; }}
+td, th {{ border-bottom: 1px solid #e2e2e2; padding: 3px 8px; text-align: left; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
+figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-size: 0.9em; color: #444; }} .muted {{ color: #555; font-size: 0.9em; }}
+</style></head><body>
+"#
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -419,18 +419,10 @@ fn report(
     dir: &Path,
 ) -> Result<String> {
     let r = study.request;
-    let mut h = String::new();
+    let mut h = crate::output::html::page_head(&format!("caseload history {} to {}", r.from, r.to));
     let _ = write!(
         h,
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>caseload history {from} to {to}</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1040px; margin: 2em auto; padding: 0 1em; color: #1a1a1a; line-height: 1.45; }}
-h2 {{ margin-top: 1.8em; border-bottom: 1px solid #ccc; }} table {{ border-collapse: collapse; font-size: 0.86em; }}
-td, th {{ border-bottom: 1px solid #e2e2e2; padding: 3px 8px; text-align: left; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
-figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-size: 0.9em; color: #444; }} .muted {{ color: #555; font-size: 0.9em; }}
-</style></head><body>
-<h1>Since 2018: England through the change</h1>
+        r#"<h1>Since 2018: England through the change</h1>
 <p class="muted">caseload history · {n} authorities from {file} · years {from} to {to} · wording changed in year {sy}, working day {sd} · {reps} replications of each arm · seed {seed}</p>
 "#,
         from = r.from,

@@ -75,18 +75,10 @@ fn morris_frame(d: &Trajectories, table: &[(Metric, Vec<Index>)]) -> Result<Data
 fn report(analysis: &Analysis, figures: &[(String, Metric)], dir: &Path) -> Result<String> {
     let (sw, d, morris) = (&analysis.sweep, &analysis.design, &analysis.morris);
     let (a, b) = (sw.plan.rules[0].name(), sw.plan.rules[1].name());
-    let mut h = String::new();
+    let mut h = crate::output::html::page_head(&format!("caseload sensitivity: {}", esc(&sw.base.run.name)));
     let _ = write!(
         h,
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>caseload sensitivity: {name}</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1040px; margin: 2em auto; padding: 0 1em; color: #1a1a1a; line-height: 1.45; }}
-h2 {{ margin-top: 1.8em; border-bottom: 1px solid #ccc; }} table {{ border-collapse: collapse; font-size: 0.86em; }}
-td, th {{ border-bottom: 1px solid #e2e2e2; padding: 3px 8px; text-align: left; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
-figure img {{ max-width: 100%; border: 1px solid #ddd; }} figcaption {{ font-size: 0.9em; color: #444; }} .muted {{ color: #555; font-size: 0.9em; }}
-</style></head><body>
-<h1>Which assumptions drive the answer?</h1>
+        r#"<h1>Which assumptions drive the answer?</h1>
 <p class="muted">caseload sensitivity · scenario <b>{name}</b> · Morris screening: {k} parameters, {r} trajectories, {levels} levels, {points} points × {reps} replications × 2 rules · seed {seed}</p>
 <p>Every single-number parameter that rests on an assumption was varied from half to one and a half times its value (within its allowed range; a tenth of the range either side of zero), one at a time along random trajectories (Morris 1991). For each, <b>mu*</b> is the mean absolute change in the paired difference <b>{a} minus {b}</b> when that parameter moves across its whole range, with a bootstrap 95% interval over trajectories; <b>sigma</b> large beside mu* means the effect depends on the other parameters (interactions or curvature). All points use the same seeds, so effects are not blurred by luck, but each point's difference still carries the noise of {reps} replications.</p>
 "#,
