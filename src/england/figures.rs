@@ -176,6 +176,15 @@ pub(super) fn places(
     year: u32,
     indicators: &[Indicator],
 ) -> Result<Vec<Place>, EnglandError> {
+    Ok(places_by_year(text, file, indicators)?.remove(&year).unwrap_or_default())
+}
+
+/// Every row of one file, by year, from one reading of it.
+pub(super) fn places_by_year(
+    text: &str,
+    file: &'static str,
+    indicators: &[Indicator],
+) -> Result<BTreeMap<u32, Vec<Place>>, EnglandError> {
     let csv = Csv::parse(text).map_err(|source| EnglandError::Csv { file, source })?;
     let col =
         |name: &str| csv.column(name).ok_or_else(|| EnglandError::Data { file, message: format!("no column {name}") });
@@ -184,15 +193,16 @@ pub(super) fn places(
     let (period, level, region, old_code, code, name) = (period?, level?, region?, old_code?, code?, name?);
     let columns: Vec<(Indicator, usize)> =
         indicators.iter().map(|&i| Ok((i, col(i.column())?))).collect::<Result<_, _>>()?;
-    let mut out = Vec::new();
-    for row in csv.rows.iter().filter(|r| r[period] == year.to_string()) {
+    let mut out: BTreeMap<u32, Vec<Place>> = BTreeMap::new();
+    for row in &csv.rows {
+        let Ok(year) = row[period].parse::<u32>() else { continue };
         let level = match row[level].as_str() {
             "National" => Level::National,
             "Regional" => Level::Regional,
             "Local authority" => Level::Authority,
             _ => continue,
         };
-        out.push(Place {
+        out.entry(year).or_default().push(Place {
             level,
             name: row[name].clone(),
             code: row[code].clone(),

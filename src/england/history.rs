@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use super::EnglandError;
 use super::authority::{odds_scaled, vacant_years};
-use super::figures::{Indicator, Place, REFERRALS_CSV, REFERRALS_FILE, WORKFORCE_CSV, WORKFORCE_FILE, places};
+use super::figures::{Indicator, Place, REFERRALS_CSV, REFERRALS_FILE, WORKFORCE_CSV, WORKFORCE_FILE, places_by_year};
 use crate::model::{History, Metric, Rule, authority_seed, mix};
 use crate::scenario::{DAYS_PER_YEAR, Scenario, Value, key};
 
@@ -115,11 +115,7 @@ impl Rows {
             (WORKFORCE_CSV, WORKFORCE_FILE, &Indicator::WORKFORCE[..], &mut rows.workforce),
             (REFERRALS_CSV, REFERRALS_FILE, &Indicator::REFERRALS[..], &mut rows.referrals),
         ] {
-            for year in 2010..=2030 {
-                let all = places(text, file, year, indicators)?;
-                if all.is_empty() {
-                    continue;
-                }
+            for (year, all) in places_by_year(text, file, indicators)? {
                 let (mut england, mut authorities) = (None, Vec::new());
                 for p in all {
                     if p.is_national() {

@@ -187,6 +187,8 @@ impl<'s> Sim<'s> {
         let to = self.open_team(t);
         let waiting: Vec<_> = self.teams[t].unallocated.drain(..).collect();
         for id in waiting {
+            // The open team allocates it, and its manager decides it.
+            self.cases.get_mut(id).team = super::case::TeamId(to as u32);
             self.enqueue(to, id);
         }
         let ongoing = std::mem::take(&mut self.teams[t].unallocated_ongoing);

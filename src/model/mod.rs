@@ -124,6 +124,9 @@ pub struct Census {
     pub awaiting_decision: u64,
     pub in_assessment: u64,
     pub completed: u64,
+    /// Cases in a manager's queue (or consultation) that should not be there: not awaiting
+    /// a decision, without a worker, or of another team than the queue's (0 always).
+    pub misplaced: u64,
     /// Largest caseload over cap among workers (at most 0 when caps hold).
     pub worst_excess_over_cap: i64,
     pub workers: u32,
@@ -296,6 +299,15 @@ impl<'s> Sim<'s> {
                 CaseState::AwaitingAllocation => c.awaiting_allocation += 1,
                 CaseState::AwaitingDecision => c.awaiting_decision += 1,
                 CaseState::InAssessment => c.in_assessment += 1,
+            }
+        }
+        for (t, team) in self.teams.iter().enumerate() {
+            for &id in team.queue.iter().chain(team.in_consult.iter().map(|(id, _)| id)) {
+                let case = self.cases.get(id);
+                let here = case.state == CaseState::AwaitingDecision
+                    && case.team.0 as usize == t
+                    && case.worker.is_some_and(|p| self.posts[p.0 as usize].team.0 as usize == t);
+                c.misplaced += u64::from(!here);
             }
         }
         c.worst_excess_over_cap = i64::MIN;

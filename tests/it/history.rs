@@ -96,15 +96,25 @@ fn growth_opens_posts_and_brings_new_staff_and_a_cut_closes_them_without_losing_
         grown[1].get(Metric::Vacancy)
     );
 
-    // A cut: half the teams close in year 1; their waiting work moves, nothing is lost.
-    let h = constant(&s, &[8, 4, 4, 4], None);
+    // A cut: half the teams close in year 1; their waiting work moves, nothing is lost, and
+    // what moved is the open team's to allocate and decide (the authority is overloaded, so
+    // work is waiting when the cut comes).
+    // Slow consultations keep managers' queues long, so a worker can leave with a case in one.
+    let busy = s
+        .with_all(&[
+            ("authority.new_referrals_per_year", Value::Num(300.0 * 8.0)),
+            ("managers.minutes_per_consult", Value::Num(120.0)),
+        ])
+        .unwrap();
+    let h = constant(&busy, &[8, 4, 4, 4], None);
     let mut sim = Sim::of_history(&h, Rule::ManagerShared, 3, 0);
     while sim.day() < 6 * 250 {
         sim.step();
         let c = sim.census();
         assert_eq!(c.arrived, c.awaiting_allocation + c.awaiting_decision + c.in_assessment + c.completed);
+        assert_eq!(c.misplaced, 0, "day {}: a case in a manager's queue that is not that team's", sim.day());
     }
-    let cut = run_history(&h, Rule::ManagerShared, 3, 0);
+    let cut = run_history(&constant(&s, &[8, 4, 4, 4], None), Rule::ManagerShared, 3, 0);
     assert!(staff(&cut, 3) < 0.7 * staff(&cut, 0), "the cut's staff, {} against {}", staff(&cut, 3), staff(&cut, 0));
     assert!(cut[3].get(Metric::AssessmentsPerYear) > 0.9 * cut[0].get(Metric::AssessmentsPerYear) * 0.5);
 }

@@ -79,6 +79,7 @@ proptest! {
             sim.step();
             let c = sim.census();
             prop_assert_eq!(c.arrived, c.awaiting_allocation + c.awaiting_decision + c.in_assessment + c.completed, "day {}", sim.day());
+            prop_assert_eq!(c.misplaced, 0, "day {}: a case in a manager's queue that is not that team's", sim.day());
             prop_assert!(c.worst_excess_over_cap <= 0 || c.workers == 0, "a caseload exceeds its cap by {} on day {}", c.worst_excess_over_cap, sim.day());
             prop_assert!(c.workers <= c.posts);
         }
