@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Submit a sharded `caseload sweep` (or, with COMMAND=uncertainty, a `caseload uncertainty`;
 # with COMMAND=run, a `caseload run`, such as a national run cut by authority and
-# replication) to Slurm: a job array of SHARDS tasks (cluster/sweep.sbatch), then the
+# replication; with COMMAND=history, a `caseload history` cut by replication and ABC draw)
+# to Slurm: a job array of SHARDS tasks (cluster/sweep.sbatch), then the
 # merge (cluster/merge.sbatch), which starts only when every shard has succeeded.
 #
 # usage: cluster/submit.sh [--wait] SCENARIO WORK OUT SHARDS [sbatch options...]
@@ -14,7 +15,8 @@
 #   sbatch options go to both jobs, e.g. --partition=short --account=proj --time=2:00:00
 #
 # Environment: CASELOAD (the binary; default `caseload` on PATH), COMMAND (sweep, the
-# default, uncertainty or run), REPLICATIONS (passed as --replications), MAX_RUNNING (at
+# default, uncertainty, run or history), REPLICATIONS (passed as --replications), ARGS
+# (further arguments for every shard, split on spaces, e.g. "--abc 400"), MAX_RUNNING (at
 # most this many shards at once: --array=1-N%M).
 # WORK, OUT, SCENARIO and CASELOAD must be on a file system every node sees.
 #
@@ -24,7 +26,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 usage() {
-    sed -n '7,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '8,23s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
     exit 2
 }
 fail() {
@@ -55,7 +57,8 @@ scenario=${positional[0]} work=${positional[1]} out=${positional[2]} shards=${po
 command -v sbatch >/dev/null 2>&1 || fail "sbatch not found: is this a Slurm login node?"
 [[ $shards =~ ^[1-9][0-9]*$ ]] || fail "SHARDS must be a positive whole number, not '$shards'"
 [[ -f $scenario ]] || fail "no scenario file $scenario"
-[[ ${COMMAND:-sweep} =~ ^(sweep|uncertainty|run)$ ]] || fail "COMMAND must be sweep, uncertainty or run, not '$COMMAND'"
+[[ ${COMMAND:-sweep} =~ ^(sweep|uncertainty|run|history)$ ]] \
+    || fail "COMMAND must be sweep, uncertainty, run or history, not '$COMMAND'"
 if [[ -n ${MAX_RUNNING:-} ]]; then
     [[ $MAX_RUNNING =~ ^[1-9][0-9]*$ ]] || fail "MAX_RUNNING must be a positive whole number"
 fi
@@ -75,6 +78,9 @@ fi
 export SCENARIO WORK OUT SHARDS CASELOAD
 if [[ -n ${REPLICATIONS:-} ]]; then
     export REPLICATIONS
+fi
+if [[ -n ${ARGS:-} ]]; then
+    export ARGS
 fi
 
 mkdir -p "$WORK/logs" # Slurm does not create the folder of --output

@@ -5,8 +5,9 @@
 # Before that, a submission whose shards stop early (caseload's CASELOAD_STOP_AFTER_POINTS
 # test hook) must fail with the merge cancelled, and the next submission must resume them.
 # After it, submitting again must skip every shard as finished and merge the same files.
-# Then a national run of three authorities sharded with COMMAND=run, and a small
-# uncertainty analysis with COMMAND=uncertainty, must each merge into the files of the
+# Then a national run of three authorities sharded with COMMAND=run, a small
+# uncertainty analysis with COMMAND=uncertainty, and a small history of three authorities
+# with its ABC (COMMAND=history, ARGS), must each merge into the files of the
 # single-process command, byte for byte.
 #
 # usage: cluster/test-slurm.sh path/to/caseload scenario.toml
@@ -274,7 +275,7 @@ nfiles=$(find "$tmp/single" -type f | wc -l)
 submit() {
     local run=$1 out=$2 expect=${3:-success} command=${4:-sweep} scenario=${5:-$SCENARIO} wk=${6:-$work} rc=0
     log "$run: COMMAND=$command submit.sh --wait $scenario ${wk##*/} ${out##*/} $SHARDS"
-    COMMAND=$command CASELOAD=$CASELOAD REPLICATIONS=$REPLICATIONS timeout --kill-after=10 "$TIMEOUT" \
+    COMMAND=$command CASELOAD=$CASELOAD REPLICATIONS=$REPLICATIONS ARGS=${ARGS:-} timeout --kill-after=10 "$TIMEOUT" \
         "$here/submit.sh" --wait "$scenario" "$wk" "$out" "$SHARDS" >"$tmp/$run.ids" || rc=$?
     sweep_job=$(sed -n 's/^sweep_job=//p' "$tmp/$run.ids")
     merge_job=$(sed -n 's/^merge_job=//p' "$tmp/$run.ids")
@@ -368,3 +369,18 @@ submit uncertainty "$tmp/uncertainty-merged" success uncertainty "$uncertain" "$
 compare_dirs "$tmp/uncertainty-single" "$tmp/uncertainty-merged" \
     || die "uncertainty: merged folder differs from the single-process analysis"
 log "uncertainty: $SHARDS shards merged equal the single-process analysis ($(find "$tmp/uncertainty-single" -type f | wc -l) files)"
+
+# 5. A history sharded by replication and draw (COMMAND=history, its options in ARGS): three
+#    authorities from 2016 to 2020 with a small reference table, merged, equals the
+#    single-process history.
+history_scenario=$(realpath "$here/../scenarios/england_2025_authorities.toml")
+history_args="--authority Rutland,Hartlepool,Darlington --from 2016 --to 2020 --abc 3"
+read -r -a hargs <<<"$history_args"
+timeout --kill-after=10 "$TIMEOUT" \
+    "$CASELOAD" history "$history_scenario" "${hargs[@]}" --replications "$REPLICATIONS" \
+    --out "$tmp/history-single" --quiet >/dev/null \
+    || die "history: the single-process history failed (exit code $?)"
+ARGS=$history_args submit history "$tmp/history-merged" success history "$history_scenario" "$tmp/work-history"
+compare_dirs "$tmp/history-single" "$tmp/history-merged" \
+    || die "history: merged folder differs from the single-process history"
+log "history: $SHARDS shards merged equal the single-process history ($(find "$tmp/history-single" -type f | wc -l) files)"

@@ -8,7 +8,7 @@
 
 use crate::england::history::AuthorityHistory;
 use crate::experiment::Pool;
-use crate::model::{Metric, Metrics, Part, Rule, run_history};
+use crate::model::{Metric, Metrics, Part, Rule, run_history, run_history_and_counterfactual};
 use crate::stats::{Summary, paired};
 
 /// The two arms: as it was, and as it would have been.
@@ -75,6 +75,31 @@ pub fn run_replication(hs: &[AuthorityHistory], arm: Arm, before: Rule, seed: u6
     Replication { authorities, england: england.iter().map(Part::metrics).collect() }
 }
 
+/// Runs one replication of both arms, the counterfactual copied from the history at the
+/// switch ([`run_history_and_counterfactual`]): the same numbers as [`run_replication`] of
+/// each.
+pub fn run_both(hs: &[AuthorityHistory], before: Rule, seed: u64, replication: u64) -> (Replication, Replication) {
+    let mut arms: [(Vec<Part>, Vec<Vec<Metrics>>); 2] = Default::default();
+    for a in hs {
+        let (h, c) = run_history_and_counterfactual(&a.history, before, seed, replication);
+        for ((england, authorities), years) in arms.iter_mut().zip([h, c]) {
+            authorities.push(years.iter().map(Part::metrics).collect());
+            if england.is_empty() {
+                *england = years;
+            } else {
+                for (e, y) in england.iter_mut().zip(&years) {
+                    e.absorb(y);
+                }
+            }
+        }
+    }
+    let [h, c] = arms.map(|(england, authorities)| Replication {
+        authorities,
+        england: england.iter().map(Part::metrics).collect(),
+    });
+    (h, c)
+}
+
 /// Every replication of both arms: task `2r` is replication `r`'s history, `2r + 1` its
 /// counterfactual.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +124,43 @@ pub fn run_tasks(
         progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
         r
     })
+}
+
+/// One task of a history's analysis, as it is kept between runs and shards: a replication
+/// of an arm, or a draw of the reference table (`abc`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Task {
+    Replication(Replication),
+    Draw(crate::abc::Draw),
+}
+
+/// What task `t` of a history of `replications` replications and `draws` draws is, in
+/// order: the replications' arms (`2r` history, `2r + 1` counterfactual), the draws, and,
+/// with any draws, the two planted answers (a leaving effect of +0.3, then of 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TaskKind {
+    Arm(Arm, u64),
+    Draw(usize),
+    Planted(f64),
+}
+
+/// The planted leaving effects, in task order.
+pub const PLANTED: [f64; 2] = [0.3, 0.0];
+
+/// The number of tasks of a history's analysis.
+pub fn n_tasks(replications: usize, draws: usize) -> usize {
+    2 * replications + draws + if draws > 0 { PLANTED.len() } else { 0 }
+}
+
+/// What task `t` is (`t < n_tasks(replications, draws)`).
+pub fn task_kind(t: usize, replications: usize, draws: usize) -> TaskKind {
+    if t < 2 * replications {
+        TaskKind::Arm(Arm::BOTH[t % 2], (t / 2) as u64)
+    } else if t < 2 * replications + draws {
+        TaskKind::Draw(t - 2 * replications)
+    } else {
+        TaskKind::Planted(PLANTED[t - 2 * replications - draws])
+    }
 }
 
 /// Where: England (`None`) or an authority by its index.

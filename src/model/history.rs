@@ -79,6 +79,43 @@ pub fn run_history(h: &History, rule: Rule, seed: u64, replication: u64) -> Vec<
     out
 }
 
+/// Runs a history and, on the same luck, its counterfactual: the same history with no
+/// switch. They are the same until the switch's day, so that part runs once and the state
+/// is copied there ([`run_history`] of each, bit for bit, at about half the cost before it).
+///
+/// # Panics
+/// If the history does not [`History::check`].
+pub fn run_history_and_counterfactual(h: &History, rule: Rule, seed: u64, replication: u64) -> (Vec<Part>, Vec<Part>) {
+    let run = &h.years[0].run;
+    let (warmup, end) = (run.warmup_days(), run.warmup_days() + run.horizon_days());
+    let fork = match h.switch {
+        Some((day, _)) if warmup + day < end => warmup + day,
+        _ => {
+            let parts = run_history(h, rule, seed, replication);
+            return (parts.clone(), parts);
+        }
+    };
+    let mut sim = Sim::of_history(h, rule, seed, replication);
+    let mut before = Vec::with_capacity(h.years.len());
+    let step = |sim: &mut Sim<'_>, out: &mut Vec<Part>| {
+        sim.step();
+        if sim.day() > warmup && (sim.day() - warmup).is_multiple_of(DAYS_PER_YEAR) {
+            out.push(Part(std::mem::take(&mut sim.rec)));
+        }
+    };
+    while sim.day() < fork {
+        step(&mut sim, &mut before);
+    }
+    let mut other = sim.clone();
+    other.switch = None;
+    let (mut switched, mut not) = (before.clone(), before);
+    while sim.day() < end {
+        step(&mut sim, &mut switched);
+        step(&mut other, &mut not);
+    }
+    (switched, not)
+}
+
 impl<'s> Sim<'s> {
     /// The state on day 0 of a history's run ([`run_history`] steps it to the end): the
     /// first year's values and establishment, on the authority's own streams.

@@ -26,7 +26,7 @@ use std::collections::BinaryHeap;
 pub use crate::vocab::{FORMER_NAMES, Metric};
 pub use case::{Case, CaseId, CaseState, LogNormal, PostId, TeamId, Tier, band, lognormal, rereferral_key};
 pub use decision::{Rule, combined_rating, combined_sd, manager_rating, manager_sd, worker_sd};
-pub use history::{History, run_history};
+pub use history::{History, run_history, run_history_and_counterfactual};
 pub use record::{Metrics, MonthRecord, median, quantile};
 pub use run::{AuthorityOutput, Part, RunOutput, assemble, n_parts, run_one, run_part, run_stepping};
 pub use sample::uniform;
@@ -82,7 +82,7 @@ impl Ord for Pending {
 }
 
 /// Open cases, stored in reusable slots so memory follows the open caseload.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Cases {
     slots: Vec<Option<Case>>,
     free: Vec<u32>,
@@ -133,7 +133,9 @@ pub struct Census {
     pub posts: u32,
 }
 
-/// The state of one replication under one rule.
+/// The state of one replication under one rule (cloned where a history and its
+/// counterfactual part).
+#[derive(Clone)]
 pub struct Sim<'s> {
     s: &'s Scenario,
     rule: Rule,

@@ -220,7 +220,7 @@ impl Kind {
 
 /// The feed while it is on: events not yet taken, and which teams had a manager at the
 /// end of the last manager's day seen (managers are noticed by change).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct EventLog {
     events: Vec<ModelEvent>,
     managers: Vec<bool>,

@@ -57,56 +57,52 @@ pub struct Merged {
     pub table: Option<String>,
 }
 
-/// Combines shard folders into the files a single-machine sweep, or run, writes.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged> {
-    let mut shards = Vec::new();
-    let mut manifest: Option<(String, PathBuf)> = None;
-    let mut command: Option<String> = None;
-    for d in dirs {
-        let text = std::fs::read_to_string(d.join("shard.toml")).with_context(|| {
-            format!(
-                "{} holds no shard.toml: is it a shard written by `caseload sweep --shard` or `caseload run --shard`?",
-                d.display()
-            )
-        })?;
-        let t: toml::Table =
-            text.parse::<toml::Table>().map_err(|e| anyhow::anyhow!("{}: {e}", d.join("shard.toml").display()))?;
-        let get = |k: &str| -> Result<usize> {
-            t.get(k)
-                .and_then(toml::Value::as_integer)
-                .and_then(|v| usize::try_from(v).ok())
-                .with_context(|| format!("{}: no {k}, or not a whole number 0 or more", d.join("shard.toml").display()))
-        };
-        let (k, n, first, end, total) =
-            (get("shard")?, get("shards")?, get("first_task")?, get("end_task")?, get("total_tasks")?);
-        let this = t.get("command").and_then(toml::Value::as_str).unwrap_or("sweep").to_string();
-        if !["sweep", "run"].contains(&this.as_str()) {
-            bail!("{}: command is \"{this}\"; allowed \"sweep\" or \"run\"", d.join("shard.toml").display());
-        }
-        let m = std::fs::read_to_string(d.join("manifest.toml"))
-            .with_context(|| format!("reading {}", d.join("manifest.toml").display()))?;
-        match (&manifest, &command) {
-            (Some((first_m, first_d)), Some(c)) if *first_m != m || *c != this => bail!(
-                "{} and {} are shards of different {} (their {} differ)",
-                first_d.display(),
-                d.display(),
-                if *c == this { format!("{c}s") } else { "commands".into() },
-                if *c == this { "manifests" } else { "commands" },
-            ),
-            _ => {}
-        }
-        if n == 0 || n > dirs.len().max(1) * 1000 || k == 0 || k > n {
-            bail!("{}: shard {k} of {n} is not a shard of a {this} cut into {n}", d.join("shard.toml").display());
-        }
-        if manifest.is_none() {
-            manifest = Some((m, d.clone()));
-            command = Some(this);
-        }
-        shards.push(Shard { k, n, first, end, total, dir: d.clone() });
-    }
-    let (Some((manifest, first_dir)), Some(command)) = (manifest, command) else {
-        bail!("name at least one shard folder to merge")
+/// Reads a shard folder's `shard.toml`: the shard, and the command that wrote it.
+pub(crate) fn read_shard(d: &Path) -> Result<(Shard, String)> {
+    let text = std::fs::read_to_string(d.join("shard.toml")).with_context(|| {
+        format!(
+            "{} holds no shard.toml: is it a shard written by `caseload sweep --shard`, `run --shard` or `history --shard`?",
+            d.display()
+        )
+    })?;
+    let t: toml::Table =
+        text.parse::<toml::Table>().map_err(|e| anyhow::anyhow!("{}: {e}", d.join("shard.toml").display()))?;
+    let get = |k: &str| -> Result<usize> {
+        t.get(k)
+            .and_then(toml::Value::as_integer)
+            .and_then(|v| usize::try_from(v).ok())
+            .with_context(|| format!("{}: no {k}, or not a whole number 0 or more", d.join("shard.toml").display()))
     };
+    let (k, n, first, end, total) =
+        (get("shard")?, get("shards")?, get("first_task")?, get("end_task")?, get("total_tasks")?);
+    let this = t.get("command").and_then(toml::Value::as_str).unwrap_or("sweep").to_string();
+    if !["sweep", "run", "history"].contains(&this.as_str()) {
+        bail!("{}: command is \"{this}\"; allowed \"sweep\", \"run\" or \"history\"", d.join("shard.toml").display());
+    }
+    if n == 0 || k == 0 || k > n {
+        bail!("{}: shard {k} of {n} is not a shard of a {this} cut into {n}", d.join("shard.toml").display());
+    }
+    Ok((Shard { k, n, first, end, total, dir: d.to_path_buf() }, this))
+}
+
+/// The shards of one command's run, sorted: refused unless every shard 1 to N is there once
+/// and every one was written by `command`.
+pub(crate) fn read_shards(dirs: &[PathBuf], command: &str) -> Result<Vec<Shard>> {
+    let mut shards = Vec::new();
+    for d in dirs {
+        let (sh, this) = read_shard(d)?;
+        if this != command {
+            bail!(
+                "{} is a shard of a {this} and {} of a {command}: merge the shards of one command",
+                d.display(),
+                dirs[0].display()
+            );
+        }
+        shards.push(sh);
+    }
+    if shards.is_empty() {
+        bail!("name at least one shard folder to merge");
+    }
     shards.sort_by_key(|s| s.k);
     let n = shards[0].n;
     let ks: Vec<usize> = shards.iter().map(|s| s.k).collect();
@@ -117,6 +113,34 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged> {
             ks,
             if missing.is_empty() { "none, but some twice".into() } else { missing.join(", ") }
         );
+    }
+    Ok(shards)
+}
+
+/// The command that wrote the first shard folder (`sweep`, `run` or `history`).
+pub fn command_of(dirs: &[PathBuf]) -> Result<String> {
+    let first = dirs.first().context("name at least one shard folder to merge")?;
+    Ok(read_shard(first)?.1)
+}
+
+/// Combines shard folders into the files a single-machine sweep, or run, writes.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged> {
+    let command = command_of(dirs)?;
+    let shards = read_shards(dirs, &command)?;
+    let first_dir = shards[0].dir.clone();
+    let read_manifest = |d: &Path| {
+        std::fs::read_to_string(d.join("manifest.toml"))
+            .with_context(|| format!("reading {}", d.join("manifest.toml").display()))
+    };
+    let manifest = read_manifest(&first_dir)?;
+    for sh in &shards[1..] {
+        if read_manifest(&sh.dir)? != manifest {
+            bail!(
+                "{} and {} are shards of different {command}s (their manifests differ)",
+                first_dir.display(),
+                sh.dir.display()
+            );
+        }
     }
     let s = Scenario::from_toml(&manifest, &first_dir.join("manifest.toml"))
         .context("the shards' manifest is not a valid scenario")?;

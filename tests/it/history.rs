@@ -55,6 +55,13 @@ fn a_switch_beyond_the_horizon_is_no_switch_and_a_switch_changes_only_what_follo
     assert_eq!(never[0], switched[0], "the year before the switch is the same, bit for bit");
     assert_eq!(switched[1].get(Metric::Shared), 0.0, "after the switch no decision is shared");
     assert!(never[1].get(Metric::Shared) > 50.0);
+    // The history and its counterfactual run together (copied at the switch) are each run
+    // alone, bit for bit.
+    let h = constant(&s, &[4, 4, 4], Some((300, Rule::PractitionerOnly)));
+    let (both_h, both_c) = caseload::model::run_history_and_counterfactual(&h, Rule::ManagerShared, 5, 0);
+    let metrics = |ps: Vec<caseload::model::Part>| ps.iter().map(|p| p.metrics()).collect::<Vec<_>>();
+    assert_eq!(metrics(both_h), run_history(&h, Rule::ManagerShared, 5, 0));
+    assert_eq!(metrics(both_c), never);
 }
 
 #[test]
@@ -133,8 +140,20 @@ fn the_history_command_writes_its_files_and_a_switch_after_the_last_year_changes
     let dir = crate::scratch("history_command");
     let run = |name: &str, extra: &[&str]| {
         let out = dir.join(name);
-        let mut args =
-            vec!["history", "--authority", "Rutland", "-n", "2", "--from", "2016", "--to", "2020", "--quiet"];
+        let mut args = vec![
+            "history",
+            "--authority",
+            "Rutland",
+            "-n",
+            "2",
+            "--abc",
+            "0",
+            "--from",
+            "2016",
+            "--to",
+            "2020",
+            "--quiet",
+        ];
         args.extend_from_slice(extra);
         let out_s = out.display().to_string();
         args.extend_from_slice(&["--out", &out_s]);
@@ -155,6 +174,9 @@ fn the_history_command_writes_its_files_and_a_switch_after_the_last_year_changes
         "manifest.toml",
         "fan_turnover_pct.png",
         "fan_turnover_pct.svg",
+        // The authorities chosen (at most 16) as small multiples.
+        "panels_turnover_pct.png",
+        "panels_turnover_pct.svg",
     ] {
         assert!(a.join(f).exists(), "{f} missing");
     }
@@ -169,6 +191,16 @@ fn the_history_command_writes_its_files_and_a_switch_after_the_last_year_changes
     let diffs = column(&a.join("effect.csv"), "difference");
     assert!(diffs.iter().any(|d| d.parse::<f64>().is_ok_and(|x| x != 0.0)));
 
+    let report = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(report.contains("panels_turnover_pct.svg"), "the report shows the small multiples");
+    let nowhere = dir.join("nowhere").display().to_string();
+    let o = crate::caseload(&["history", "--authority", "Rutland", "--panel", "Nowhere", "--out", &nowhere, "--quiet"]);
+    assert!(
+        !o.status.success() && crate::text(&o.stderr).contains("--panel \"nowhere\""),
+        "{}",
+        crate::text(&o.stderr)
+    );
+
     let (late, _) = run("late", &["--switch-year", "2021"]);
     for d in column(&late.join("effect.csv"), "difference") {
         assert!(d == "NaN" || d.parse::<f64>().unwrap() == 0.0, "a switch after the last year changed {d}");
@@ -177,6 +209,70 @@ fn the_history_command_writes_its_files_and_a_switch_after_the_last_year_changes
     let (one, _) = run("one", &["--threads", "1"]);
     assert_eq!(std::fs::read(a.join("history.csv")).unwrap(), std::fs::read(one.join("history.csv")).unwrap());
     assert_eq!(std::fs::read(a.join("effect.csv")).unwrap(), std::fs::read(one.join("effect.csv")).unwrap());
+}
+
+/// A history cut into shards and merged, and one interrupted and resumed, write the same
+/// bytes as one run straight through: tables, charts, report and the reference table.
+#[test]
+fn a_history_in_shards_or_resumed_writes_the_same_bytes_as_one_run() {
+    let dir = crate::scratch("history_shards");
+    let base = [
+        "history",
+        "--authority",
+        "Rutland,Hartlepool,Darlington",
+        "-n",
+        "2",
+        "--abc",
+        "3",
+        "--from",
+        "2016",
+        "--to",
+        "2020",
+        "--threads",
+        "1",
+        "--quiet",
+    ];
+    let run = |extra: &[&str], env: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"));
+        c.args(base).args(extra).current_dir(env!("CARGO_MANIFEST_DIR"));
+        if let Some(n) = env {
+            c.env("CASELOAD_STOP_AFTER_POINTS", n);
+        }
+        c.output().unwrap()
+    };
+    let path = |name: &str| dir.join(name).display().to_string();
+    let o = run(&["--out", &path("whole")], None);
+    assert!(o.status.success(), "{}", crate::text(&o.stderr));
+    let whole = crate::files(&dir.join("whole"));
+    assert!(whole.contains_key("posterior.csv") && whole.contains_key("report.html"));
+
+    // Three shards (4 replication arms, 3 draws and 2 planted answers: 9 tasks), merged.
+    for k in 1..=3 {
+        let o = run(&["--shard", &format!("{k}/3"), "--out", &path(&format!("shard-{k}"))], None);
+        assert!(o.status.success(), "{}", crate::text(&o.stderr));
+    }
+    let (s1, s2, s3, merged) = (path("shard-1"), path("shard-2"), path("shard-3"), path("merged"));
+    let o = crate::caseload(&["merge", &s1, &s2, &s3, "--out", &merged, "--quiet"]);
+    assert!(o.status.success(), "{}", crate::text(&o.stderr));
+    assert_eq!(crate::files(&dir.join("merged")), whole, "the merged shards are the one run, byte for byte");
+    let o = crate::caseload(&["merge", &s1, &s3, "--out", &path("partial"), "--quiet"]);
+    assert!(!o.status.success() && crate::text(&o.stderr).contains("missing: 2"), "{}", crate::text(&o.stderr));
+
+    // Interrupted after two tasks: no folder, two tasks kept; refused without --resume.
+    let o = run(&["--out", &path("resumed")], Some("2"));
+    assert_eq!(o.status.code(), Some(2), "{}", crate::text(&o.stderr));
+    assert!(!dir.join("resumed").exists(), "an interrupted history leaves no output folder");
+    let kept: Vec<String> =
+        crate::files(&dir.join(".resumed.progress")).into_keys().filter(|n| n.starts_with("task-")).collect();
+    assert_eq!(kept, vec!["task-000000.txt", "task-000001.txt"]);
+    let o = run(&["--out", &path("resumed")], None);
+    assert!(crate::text(&o.stderr).contains("--resume"), "{}", crate::text(&o.stderr));
+    let o = run(&["--out", &path("resumed"), "--resume", "--seed", "9"], None);
+    assert!(crate::text(&o.stderr).contains("different"), "{}", crate::text(&o.stderr));
+    let o = run(&["--out", &path("resumed"), "--resume"], None);
+    assert!(o.status.success(), "{}", crate::text(&o.stderr));
+    assert_eq!(crate::files(&dir.join("resumed")), whole, "the resumed history is the one run, byte for byte");
+    assert!(!dir.join(".resumed.progress").exists(), "the kept tasks are removed once the history is written");
 }
 
 /// The method recovers what it is given: each draw of a small reference table in turn
@@ -203,7 +299,11 @@ fn the_abc_posterior_covers_planted_answers() {
     // Twelve authorities spread through the file.
     let keep: Vec<usize> = (0..12).map(|i| i * 12).collect();
     let unknowns = abc::unknowns(&s);
-    assert_eq!(unknowns.len(), abc::MECHANISMS.len() + 2, "every mechanism has a prior");
+    assert_eq!(
+        unknowns.len(),
+        abc::MECHANISMS.len() + abc::SWITCH_PRIORS.len() + abc::NUISANCE_PRIORS.len(),
+        "every mechanism has a prior"
+    );
     let n = 60;
     let draws = abc::run(&req, &unknowns, n, &keep, 0, &|_| {}).unwrap();
     assert_eq!(draws.len(), n);

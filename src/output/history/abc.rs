@@ -111,10 +111,11 @@ pub fn write(dir: &Path, a: &Analysis<'_>) -> Result<String> {
     let mut w = String::new();
     let _ = writeln!(
         w,
-        "What England's figures since 2018 say (rejection ABC: {} draws from the priors, the nearest {} accepted on {} statistics that common year effects cannot move):",
+        "What England's figures since 2018 say (rejection ABC: {} draws from the priors, the nearest {} accepted on {} statistics: {} slopes across authorities that a year effect common to all cannot move, and England's break in re-referrals with such a year effect drawn as a nuisance):",
         a.draws.len(),
         acc.len(),
-        STATISTICS.len()
+        STATISTICS.len(),
+        STATISTICS.len() - 1
     );
     for (name, prior, post) in concerns {
         let _ = writeln!(w, "- {name}: probability {} before the data, {} after.", num(prior), num(post));

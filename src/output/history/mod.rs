@@ -6,6 +6,7 @@
 
 pub mod abc;
 pub(crate) mod charts;
+pub mod tasks;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct Study<'a> {
     /// Whether the histories are every authority of the scenario: only then is their sum
     /// England, set against England's published figures.
     pub complete: bool,
+    /// Authorities (indices into `histories`) drawn as small multiples, one panel each.
+    pub panels: Vec<usize>,
 }
 
 /// England's quoted figures: (year, metric name) to value.
@@ -127,7 +130,26 @@ pub fn write(
         for m in SERIES {
             let name = format!("fan_{}", m.name());
             crate::output::chart::save(path, &name, &fan(study, results, None, m))?;
-            figures.push((name, m));
+            let panels = if study.panels.is_empty() {
+                None
+            } else {
+                let name = format!("panels_{}", m.name());
+                let chart = charts::Panels {
+                    title: format!("{} ({}), authority by authority", m.label(), m.unit()),
+                    fans: study
+                        .panels
+                        .iter()
+                        .map(|&a| {
+                            let mut f = fan(study, results, Some(a), m);
+                            f.title = study.histories[a].name.clone();
+                            f
+                        })
+                        .collect(),
+                };
+                crate::output::chart::save(path, &name, &chart)?;
+                Some(name)
+            };
+            figures.push((name, m, panels));
         }
         let html = report(study, results, &words, &figures, path)?;
         write_atomic(&path.join("report.html"), html.as_bytes())
@@ -415,7 +437,7 @@ fn report(
     study: &Study<'_>,
     results: &Results,
     words: &str,
-    figures: &[(String, Metric)],
+    figures: &[(String, Metric, Option<String>)],
     dir: &Path,
 ) -> Result<String> {
     let r = study.request;
@@ -476,7 +498,7 @@ fn report(
         }
     }
     let _ = writeln!(h, "</table>");
-    for (name, m) in figures {
+    for (name, m, panels) in figures {
         let png = std::fs::read(dir.join(format!("{name}.png")))?;
         let _ = writeln!(
             h,
@@ -486,6 +508,15 @@ fn report(
             base64(&png),
             esc(study.place_name(None).0)
         );
+        if let Some(p) = panels {
+            let png = std::fs::read(dir.join(format!("{p}.png")))?;
+            let _ = writeln!(
+                h,
+                "<figure><img alt=\"{} by authority\" src=\"data:image/png;base64,{}\"><figcaption>The same, one panel for each authority chosen, each on its own scale. <a href=\"{p}.svg\">SVG</a></figcaption></figure>",
+                esc(m.label()),
+                base64(&png)
+            );
+        }
     }
     let _ = writeln!(h, "</body></html>");
     Ok(h)
