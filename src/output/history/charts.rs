@@ -113,14 +113,15 @@ impl Panels {
 impl Chart for Panels {
     fn size(&self) -> (u32, u32) {
         let (cols, rows) = self.grid();
-        (260 * cols as u32 + 220, 60 + 200 * rows as u32)
+        // Wide enough for the title on one line, whatever the number of panels.
+        ((320 * cols as u32).max(680) + crate::output::chart::LEGEND_WIDTH, 60 + 210 * rows as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         t!(root.fill(&WHITE));
         let (plot, side) = with_legend_strip(root);
         let (head, grid) = plot.split_vertically(48);
-        t!(head.titled(&self.title, (FONT, 20)));
+        t!(head.titled(&self.title, (FONT, 16)));
         let (cols, rows) = self.grid();
         for (area, fan) in grid.split_evenly((rows, cols)).iter().zip(&self.fans) {
             fan.plot(area, true)?;
