@@ -90,6 +90,12 @@ pub struct Draw {
     pub child_days_at_risk: f64,
     pub turnover: f64,
     pub high_risk_late: f64,
+    /// England's difference in every metric (`Metric::ALL` order), a year from the switch
+    /// year on: what the value of information is priced from.
+    pub england: Vec<f64>,
+    /// Each authority's difference in cost (GBP) and in child-days at risk, a year from
+    /// the switch year on.
+    pub places: Vec<(f64, f64)>,
 }
 
 /// A dataset's series: by authority (in `hs` order) and year index, a metric's value.
@@ -207,12 +213,18 @@ pub fn simulate(hs: &[AuthorityHistory], r: &Request<'_>, values: Vec<f64>, repl
     let after: Vec<usize> = (0..n_years).filter(|&k| r.from + k as u32 >= r.switch_year).collect();
     let effect = |m: Metric| after.iter().map(|&k| h.england[k].get(m) - c.england[k].get(m)).sum::<f64>();
     let per_year = |m: Metric| effect(m) / after.len().max(1) as f64;
+    let n_after = after.len().max(1) as f64;
+    let place = |a: usize, m: Metric| {
+        after.iter().map(|&k| h.authorities[a][k].get(m) - c.authorities[a][k].get(m)).sum::<f64>() / n_after
+    };
     Draw {
         values,
         statistics,
         child_days_at_risk: per_year(Metric::ChildDaysAtRisk),
         turnover: per_year(Metric::Turnover),
         high_risk_late: per_year(Metric::HighRiskLatePerYear),
+        england: Metric::ALL.iter().map(|&m| per_year(m)).collect(),
+        places: (0..hs.len()).map(|a| (place(a, Metric::TotalCost), place(a, Metric::ChildDaysAtRisk))).collect(),
     }
 }
 
@@ -425,6 +437,8 @@ mod tests {
             child_days_at_risk: v,
             turnover: 0.0,
             high_risk_late: 0.0,
+            england: Vec::new(),
+            places: Vec::new(),
         }
     }
 

@@ -245,6 +245,16 @@ fn a_history_in_shards_or_resumed_writes_the_same_bytes_as_one_run() {
     assert!(o.status.success(), "{}", crate::text(&o.stderr));
     let whole = crate::files(&dir.join("whole"));
     assert!(whole.contains_key("posterior.csv") && whole.contains_key("report.html"));
+    // What finding out is worth, for each authority: never more for one unknown than for all.
+    let value = String::from_utf8(whole["value.csv"].clone()).unwrap();
+    for name in ["Rutland", "Hartlepool", "Darlington"] {
+        assert!(value.lines().any(|l| l.starts_with(&format!("{name},"))), "{name} is priced");
+    }
+    let rows: Vec<Vec<&str>> = value.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    for r in rows.iter().filter(|r| r[3].starts_with("evppi")) {
+        let whole = rows.iter().find(|w| w[0] == r[0] && w[2] == r[2] && w[3] == "evpi_gbp_a_year").unwrap();
+        assert!(r[4].parse::<f64>().unwrap() <= whole[4].parse::<f64>().unwrap(), "{r:?} above {whole:?}");
+    }
 
     // Three shards (4 replication arms, 3 draws and 2 planted answers: 9 tasks), merged.
     for k in 1..=3 {

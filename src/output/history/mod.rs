@@ -7,6 +7,7 @@
 pub mod abc;
 pub(crate) mod charts;
 pub mod tasks;
+pub mod value;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -98,7 +99,11 @@ pub fn write(
         if let Some(a) = abc {
             let said = abc::write(path, a)?;
             let keep = words.lines().filter(|l| !l.starts_with("What England's figures rule out")).collect::<Vec<_>>();
-            words = format!("{}\n{said}", keep.join("\n"));
+            let places: Vec<(String, String)> =
+                study.histories.iter().map(|h| (h.name.clone(), h.code.clone())).collect();
+            let priced = value::priced(a.draws, a.unknowns, &places, study.complete);
+            let worth = value::write(path, &priced, a.unknowns, a.draws.len())?;
+            words = format!("{}\n{said}{worth}", keep.join("\n"));
         }
         let mut manifest = format!(
             "# caseload history manifest: the request and the scenario its authorities came from.\n\

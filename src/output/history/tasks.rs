@@ -54,6 +54,8 @@ pub fn task_text(task: &Task) -> String {
             row(&mut out, "values", &d.values);
             row(&mut out, "statistics", &d.statistics);
             row(&mut out, "effects", &[d.child_days_at_risk, d.turnover, d.high_risk_late]);
+            row(&mut out, "england", &d.england);
+            row(&mut out, "places", &d.places.iter().flat_map(|&(c, e)| [c, e]).collect::<Vec<_>>());
         }
     }
     out
@@ -92,7 +94,17 @@ pub fn read_task(text: &str, file: &Path, first_line: usize, shape: Shape, draw:
         let values = numbers("values", shape.unknowns)?;
         let statistics = numbers("statistics", STATISTICS.len())?;
         let e = numbers("effects", 3)?;
-        Task::Draw(Draw { values, statistics, child_days_at_risk: e[0], turnover: e[1], high_risk_late: e[2] })
+        let england = numbers("england", Metric::ALL.len())?;
+        let places = numbers("places", 2 * shape.authorities)?.chunks(2).map(|p| (p[0], p[1])).collect();
+        Task::Draw(Draw {
+            values,
+            statistics,
+            child_days_at_risk: e[0],
+            turnover: e[1],
+            high_risk_late: e[2],
+            england,
+            places,
+        })
     } else {
         let m = Metric::ALL.len();
         let england =
@@ -264,12 +276,16 @@ mod tests {
             child_days_at_risk: 123.456,
             turnover: -0.01,
             high_risk_late: 3.0,
+            england: vec![0.5; Metric::ALL.len()],
+            places: vec![(1000.0, -2.5), (f64::NAN, 0.0)],
         });
         let text = task_text(&d);
         match (read_task(&text, path, 1, shape, true).unwrap(), &d) {
             (Task::Draw(a), Task::Draw(b)) => {
                 assert_eq!(a.values, b.values);
                 assert_eq!(a.child_days_at_risk, b.child_days_at_risk);
+                assert_eq!((a.england.len(), a.places[0]), (b.england.len(), b.places[0]));
+                assert!(a.places[1].0.is_nan());
                 assert!(a.statistics[1].is_nan());
             }
             _ => panic!("not a draw"),
