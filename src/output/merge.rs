@@ -98,6 +98,15 @@ pub(crate) fn read_shards(dirs: &[PathBuf], command: &str) -> Result<Vec<Shard>>
                 dirs[0].display()
             );
         }
+        if sh.n > dirs.len().max(1) * 1000 {
+            bail!(
+                "{}: shard {} of {} is not one of the {} shard folders given",
+                d.join("shard.toml").display(),
+                sh.k,
+                sh.n,
+                dirs.len()
+            );
+        }
         shards.push(sh);
     }
     if shards.is_empty() {

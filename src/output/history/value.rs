@@ -49,7 +49,8 @@ fn price(name: &str, code: &str, plane: &Plane, unknowns: &[Vec<f64>]) -> Priced
 
 /// England (when every authority ran) and each authority, priced over the draws.
 pub fn priced(draws: &[Draw], unknowns: &[Unknown], places: &[(String, String)], england: bool) -> Vec<Priced> {
-    let values: Vec<Vec<f64>> = (0..unknowns.len()).map(|u| draws.iter().map(|d| d.values[u]).collect()).collect();
+    let values: Vec<Vec<f64>> =
+        measurable(unknowns).into_iter().map(|u| draws.iter().map(|d| d.values[u]).collect()).collect();
     let mut out = Vec::new();
     if england {
         let diffs: Vec<&[f64]> = draws.iter().map(|d| d.england.as_slice()).collect();
@@ -70,8 +71,15 @@ pub fn priced(draws: &[Draw], unknowns: &[Unknown], places: &[(String, String)],
     out
 }
 
+/// The unknowns a study could measure, by index: all but the nuisance year effect, which
+/// only shifts a statistic of the record and changes no run (its EVPPI would be noise).
+fn measurable(unknowns: &[Unknown]) -> Vec<usize> {
+    (0..unknowns.len()).filter(|&u| unknowns[u].name != crate::abc::YEAR_EFFECT).collect()
+}
+
 /// `value.csv`, and the answer in words at £100 and £1,000 a child-day.
 pub fn write(dir: &Path, priced: &[Priced], unknowns: &[Unknown], draws: usize) -> Result<String> {
+    let unknowns: Vec<&Unknown> = measurable(unknowns).into_iter().map(|u| &unknowns[u]).collect();
     let mut csv = String::from("place,code,value_per_child_day_gbp,measure,result\n");
     for p in priced {
         for (v, accept, whole, partial) in &p.rows {
