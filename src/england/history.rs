@@ -10,7 +10,10 @@
 //!
 //! What is an input and what is an outcome. Each authority's **referrals** (new ones:
 //! `referral_count x (1 - rereferral_percent/100)`) and **establishment** (`case_holders_fte
-//! / (1 - vacancy_rate_fte/100)` posts, in whole teams) are inputs, year by year: demand
+//! / (1 - vacancy_rate_fte/100)` posts, in whole teams; a year without the authority's
+//! figures, every year before the census began in 2017, takes the nearest year's scaled by
+//! England's FTE in post, quoted before 2017 in `data/dfe/national_series_press.csv`) are
+//! inputs, year by year: demand
 //! and funded posts are not what the rule changes. **Leaving, time to hire and agency
 //! cover** move with England's published figures only (the authority's own value x
 //! England's figure that year / England's in the base's year), never with the authority's
@@ -156,6 +159,36 @@ fn nearest_year(years: &[u32], y: u32, get: impl Fn(u32) -> Option<f64>) -> Opti
     by_distance.into_iter().find_map(|x| get(x).map(|v| (v, x)))
 }
 
+/// England's FTE social workers in post at 30 September by year: the census's, and before
+/// it the figures quoted in `data/dfe/national_series_press.csv` (metric `inpost_fte`).
+fn in_post_by_year(rows: &Rows, wf_years: &[u32]) -> BTreeMap<u32, f64> {
+    let mut out: BTreeMap<u32, f64> = crate::england::press()
+        .into_iter()
+        .filter(|(y, name, v)| name == "inpost_fte" && *v > 0.0 && !wf_years.contains(y))
+        .map(|(y, _, v)| (y, v))
+        .collect();
+    for &y in wf_years {
+        if let Some(v) = rows.england(true, y, Indicator::InPost).filter(|&v| v > 0.0) {
+            out.insert(y, v);
+        }
+    }
+    out
+}
+
+/// A series' value in year `y`: its own, else geometric interpolation between the years
+/// either side (growth at a steady rate), else the nearest end's.
+fn interpolated(series: &BTreeMap<u32, f64>, y: u32) -> Option<f64> {
+    let before = series.range(..=y).next_back();
+    let after = series.range(y..).next();
+    match (before, after) {
+        (Some((&y0, &v0)), Some((&y1, &v1))) if y1 > y0 => {
+            Some(v0 * (v1 / v0).powf(f64::from(y - y0) / f64::from(y1 - y0)))
+        }
+        (Some((_, &v)), _) | (None, Some((_, &v))) => Some(v),
+        (None, None) => None,
+    }
+}
+
 /// The published figures every series of a history is compared with.
 pub fn record(base: &Scenario) -> Result<Record, EnglandError> {
     let rows = Rows::read()?;
@@ -207,6 +240,13 @@ pub fn histories(req: &Request<'_>) -> Result<Vec<AuthorityHistory>, EnglandErro
             (national(b, Indicator::Turnover)?, national(b, Indicator::Vacancy)?, national(b, Indicator::Agency)?);
         Ok((t / bt, vacant_years(v, t) / vacant_years(bv, bt), a / ba))
     };
+    let in_post = in_post_by_year(&rows, &wf_years);
+    let england_in_post = |y: u32| {
+        interpolated(&in_post, y).ok_or_else(|| EnglandError::Data {
+            file: WORKFORCE_FILE,
+            message: "England's inpost_fte is not usable in any year".to_string(),
+        })
+    };
     let switch_at = i64::from(req.switch_year) - i64::from(req.from);
     let switch_day = switch_at * i64::from(DAYS_PER_YEAR) + i64::from(req.switch_day) + i64::from(req.lag_days);
     let horizon = i64::from(n_years * DAYS_PER_YEAR);
@@ -225,10 +265,17 @@ pub fn histories(req: &Request<'_>) -> Result<Vec<AuthorityHistory>, EnglandErro
             // No usable figure in any year (the Isles of Scilly): the scenario's own value.
             match (wf(Indicator::CaseHolders), wf(Indicator::Vacancy)) {
                 (Some((holders, hy)), Some((vacancy, vy))) => {
-                    if hy != y || vy != y {
-                        held.push(format!("establishment {y} from {}", hy.max(vy)));
-                    }
-                    let posts = holders / (1.0 - vacancy / 100.0);
+                    let from = hy.max(vy);
+                    // A year without the authority's own figures (every year before the
+                    // census began) takes the nearest year's, grown or shrunk as England's
+                    // FTE in post was between them (ODD 6.6).
+                    let grown = if from == y {
+                        1.0
+                    } else {
+                        held.push(format!("establishment {y} from {from} x England's FTE in post {y} / {from}"));
+                        england_in_post(y)? / england_in_post(from)?
+                    };
+                    let posts = grown * holders / (1.0 - vacancy / 100.0);
                     teams.push(((posts / f64::from(a.posts_per_team)).round() as u32).max(1));
                 }
                 _ => {
@@ -311,4 +358,35 @@ pub fn histories(req: &Request<'_>) -> Result<Vec<AuthorityHistory>, EnglandErro
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_year_grows_at_a_steady_rate_and_the_ends_are_held() {
+        let s: BTreeMap<u32, f64> = [(2012, 100.0), (2015, 800.0), (2017, 900.0)].into_iter().collect();
+        assert_eq!(interpolated(&s, 2015), Some(800.0));
+        // Doubling each year from 100 to 800 over three years.
+        assert!((interpolated(&s, 2013).unwrap() - 200.0).abs() < 1e-9);
+        assert!((interpolated(&s, 2014).unwrap() - 400.0).abs() < 1e-9);
+        assert_eq!(interpolated(&s, 2010), Some(100.0));
+        assert_eq!(interpolated(&s, 2030), Some(900.0));
+        assert_eq!(interpolated(&BTreeMap::new(), 2020), None);
+    }
+
+    #[test]
+    fn england_in_post_before_the_census_comes_from_the_quoted_figures() {
+        let rows = Rows::read().expect("the compiled-in files");
+        let wf = rows.years(true);
+        let s = in_post_by_year(&rows, &wf);
+        assert_eq!(s.get(&2016), Some(&27_700.0));
+        assert_eq!(s.get(&2012), Some(&23_300.0));
+        let census_2017 = rows.england(true, 2017, Indicator::InPost).expect("2017");
+        assert_eq!(s.get(&2017), Some(&census_2017));
+        // Growing every year from 2012 to 2017, as the quoted figures do.
+        let path: Vec<f64> = (2012..=2017).map(|y| interpolated(&s, y).unwrap()).collect();
+        assert!(path.windows(2).all(|w| w[1] > w[0]), "{path:?}");
+    }
 }

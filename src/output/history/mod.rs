@@ -24,9 +24,6 @@ use crate::output::table_file::{write_csv, write_parquet};
 use crate::output::{Staging, write_atomic};
 use crate::stats::Summary;
 
-/// England's figures quoted from the DfE's bulletins (data/dfe/README.md).
-pub const PRESS_CSV: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/dfe/national_series_press.csv"));
-
 /// What a history was asked and given.
 pub struct Study<'a> {
     pub request: &'a Request<'a>,
@@ -40,18 +37,6 @@ pub struct Study<'a> {
     pub panels: Vec<usize>,
 }
 
-/// England's quoted figures: (year, metric name) to value.
-fn press() -> Vec<(u32, String, f64)> {
-    PRESS_CSV
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut f = l.splitn(4, ',');
-            Some((f.next()?.parse().ok()?, f.next()?.to_string(), f.next()?.parse().ok()?))
-        })
-        .collect()
-}
-
 impl Study<'_> {
     /// The published figure of a series, place and year, if there is one.
     pub fn published(&self, place: Place, year: u32, m: Metric) -> Option<f64> {
@@ -60,7 +45,9 @@ impl Study<'_> {
             Some(a) => self.record.authorities.get(&(self.histories[a].code.clone(), year, m)).copied(),
             None if !self.complete => None,
             None if by_authority => self.record.england.get(&(year, m)).copied(),
-            None => press().into_iter().find(|(y, n, _)| *y == year && n == m.name()).map(|(_, _, v)| v),
+            None => {
+                crate::england::press().into_iter().find(|(y, n, _)| *y == year && n == m.name()).map(|(_, _, v)| v)
+            }
         }
     }
 
