@@ -22,12 +22,14 @@ fn check_year(year: &str, known_misses: &[&str]) {
     }
 }
 
-/// The 2017 scenario reproduces every fitted figure. The share of staff under 5 years in
-/// their authority (60%) is reported, not fitted, and misses: with a fixed establishment
-/// and 13.4% turnover the mean tenure is 7.5 years and the model gives about half.
+/// The 2017 scenario reproduces every fitted figure. The two tenure figures are reported,
+/// not fitted, and miss: the share of staff under 5 years in their authority (60%) and of
+/// leavers under 2 years' service (35%) both come from a workforce that grew, and with a
+/// fixed establishment and 13.4% turnover the mean tenure is 7.5 years. England's history,
+/// which grows, is where they are checked (history.rs).
 #[test]
 fn the_2017_scenario_lands_within_every_published_tolerance_but_tenure() {
-    check_year("2017", &["under_five_years_in_authority_pct"]);
+    check_year("2017", &["leavers_under_two_years_service_pct", "under_five_years_in_authority_pct"]);
 }
 
 /// The 2025 scenario reproduces every figure, the shape of the durations included

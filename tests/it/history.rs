@@ -335,28 +335,31 @@ fn the_abc_posterior_covers_planted_answers() {
 }
 
 /// England's history from 2014 (every authority, one replication, the 2018 change at the
-/// central values) puts the share of staff under five years in their authority within
-/// the target's tolerance (`targets/england_2017.toml`) of each year's published figure:
-/// 59% (2018), 61% (2019), 60% (2021). The one-year 2017 scenario, whose establishment
-/// is fixed, misses it (calibration.rs); what brings it in is growth, since before the
-/// census by England's quoted FTE in post.
+/// central values) puts the share of staff under five years in their authority within the
+/// target's tolerance (`targets/england_2017.toml`) of each year's published figure: 59%
+/// (2018), 61% (2019), 60% (2021). The one-year 2017 scenario, whose establishment is
+/// fixed, misses it (calibration.rs); what brings it in is growth, before the census by
+/// England's quoted FTE in post. (Leavers under two years' service, the other figure the
+/// one-year run cannot reach, is not asserted: the history gives about 40.5% in 2019
+/// against 35 +/- 5, docs/VALIDATION.md section 4e.)
 #[test]
 fn englands_history_puts_the_share_under_five_years_within_its_target_where_published() {
     use caseload::england::history::{Request, SWITCH_DAY, SWITCH_YEAR, histories};
     use caseload::history::{Arm, run_replication};
     let targets = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/targets/england_2017.toml")).unwrap();
-    let block = targets.split("[[target]]").find(|b| b.contains("\"under_five_years_in_authority_pct\"")).unwrap();
-    let tolerance: f64 = block
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("tolerance = "))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap();
-    let published: Vec<(u32, f64)> = caseload::england::press()
-        .into_iter()
-        .filter(|(_, m, _)| m == Metric::UnderFiveYearsInAuthority.name())
-        .map(|(y, _, v)| (y, v))
-        .collect();
-    assert_eq!(published.iter().map(|p| p.0).collect::<Vec<_>>(), [2018, 2019, 2021]);
+    let tolerance = |m: Metric| -> f64 {
+        let block = targets.split("[[target]]").find(|b| b.contains(&format!("\"{}\"", m.name()))).unwrap();
+        block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("tolerance = "))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap()
+    };
+    let published = |m: Metric| -> Vec<(u32, f64)> {
+        caseload::england::press().into_iter().filter(|(_, n, _)| n == m.name()).map(|(y, _, v)| (y, v)).collect()
+    };
+    let under_five = Metric::UnderFiveYearsInAuthority;
+    assert_eq!(published(under_five).iter().map(|p| p.0).collect::<Vec<_>>(), [2018, 2019, 2021]);
     let s = crate::scenario("england_2025_authorities");
     let (from, to) = (2014, 2021);
     let req = Request {
@@ -381,13 +384,16 @@ fn englands_history_puts_the_share_under_five_years_within_its_target_where_publ
         "before the census every authority with figures follows England's growth"
     );
     let england = run_replication(&hs, Arm::History, Rule::ManagerShared, 2017, 0).england;
-    let share = |y: u32| england[(y - from) as usize].get(Metric::UnderFiveYearsInAuthority);
-    for (y, p) in published {
-        assert!(
-            (share(y) - p).abs() <= tolerance,
-            "{y}: {:.1}% against {p}% published (tolerance {tolerance})",
-            share(y)
-        );
+    let at = |y: u32, m: Metric| england[(y - from) as usize].get(m);
+    let t = tolerance(under_five);
+    for (y, p) in published(under_five) {
+        let got = at(y, under_five);
+        assert!((got - p).abs() <= t, "{y}: {got:.1}% against {p}% published (tolerance {t})");
     }
-    assert!(share(2014) + 5.0 < share(2018), "the share rises with growth: {:.1} to {:.1}", share(2014), share(2018));
+    assert!(
+        at(2014, under_five) + 5.0 < at(2018, under_five),
+        "the share rises with growth: {:.1} to {:.1}",
+        at(2014, under_five),
+        at(2018, under_five)
+    );
 }
