@@ -19,7 +19,7 @@ pub(super) const WORKFORCE_FILE: &str = "data/dfe/csww_indicators_2017_to_2025.c
 pub(super) const REFERRALS_FILE: &str = "data/dfe/c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv";
 /// England's figures quoted from the DfE's bulletins and the press (data/dfe/README.md):
 /// the national series the files above do not hold.
-pub const PRESS_CSV: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/dfe/national_series_press.csv"));
+const PRESS_CSV: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/dfe/national_series_press.csv"));
 
 /// England's quoted figures, each row `(year, metric name, value)`: the first three
 /// fields of each line (the fourth, the source, may hold commas).

@@ -159,12 +159,13 @@ fn nearest_year(years: &[u32], y: u32, get: impl Fn(u32) -> Option<f64>) -> Opti
     by_distance.into_iter().find_map(|x| get(x).map(|v| (v, x)))
 }
 
-/// England's FTE social workers in post at 30 September by year: the census's, and before
-/// it the figures quoted in `data/dfe/national_series_press.csv` (metric `inpost_fte`).
+/// England's FTE social workers in post at 30 September by year: the figures quoted in
+/// `data/dfe/national_series_press.csv` (metric `inpost_fte`), and the census's where it
+/// has a usable one.
 fn in_post_by_year(rows: &Rows, wf_years: &[u32]) -> BTreeMap<u32, f64> {
-    let mut out: BTreeMap<u32, f64> = crate::england::press()
+    let mut out: BTreeMap<u32, f64> = super::figures::press()
         .into_iter()
-        .filter(|(y, name, v)| name == "inpost_fte" && *v > 0.0 && !wf_years.contains(y))
+        .filter(|(_, name, v)| name == "inpost_fte" && *v > 0.0)
         .map(|(y, _, v)| (y, v))
         .collect();
     for &y in wf_years {

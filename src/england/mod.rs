@@ -44,7 +44,7 @@ use crate::scenario::{Scenario, ScenarioError, Value, annotate, nearest, params}
 use authority::{Calibration, significant};
 pub use csv::{Csv, CsvError};
 use figures::{Indicator, Place, REFERRALS_FILE, WORKFORCE_FILE, Year};
-pub use figures::{PRESS_CSV, REFERRALS_CSV, WORKFORCE_CSV, press, years};
+pub use figures::{REFERRALS_CSV, WORKFORCE_CSV, press, years};
 pub use fit::{
     OUT_OF_SAMPLE, OWN_FREE, OWN_TARGETS, OutOfSample, check_report, fit_text, out_of_sample, own_targets, read_fit,
     rule_in_force, with_fits, within_own,

@@ -346,20 +346,19 @@ fn the_abc_posterior_covers_planted_answers() {
 fn englands_history_puts_the_share_under_five_years_within_its_target_where_published() {
     use caseload::england::history::{Request, SWITCH_DAY, SWITCH_YEAR, histories};
     use caseload::history::{Arm, run_replication};
-    let targets = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/targets/england_2017.toml")).unwrap();
-    let tolerance = |m: Metric| -> f64 {
-        let block = targets.split("[[target]]").find(|b| b.contains(&format!("\"{}\"", m.name()))).unwrap();
-        block
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("tolerance = "))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap()
-    };
-    let published = |m: Metric| -> Vec<(u32, f64)> {
-        caseload::england::press().into_iter().filter(|(_, n, _)| n == m.name()).map(|(y, _, v)| (y, v)).collect()
-    };
     let under_five = Metric::UnderFiveYearsInAuthority;
-    assert_eq!(published(under_five).iter().map(|p| p.0).collect::<Vec<_>>(), [2018, 2019, 2021]);
+    let targets = caseload::calibrate::Targets::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/targets/england_2017.toml"
+    )))
+    .unwrap();
+    let t = targets.targets.iter().find(|t| t.metric == under_five).unwrap().tolerance;
+    let published: Vec<(u32, f64)> = caseload::england::press()
+        .into_iter()
+        .filter(|(_, n, _)| n == under_five.name())
+        .map(|(y, _, v)| (y, v))
+        .collect();
+    assert_eq!(published.iter().map(|p| p.0).collect::<Vec<_>>(), [2018, 2019, 2021]);
     let s = crate::scenario("england_2025_authorities");
     let (from, to) = (2014, 2021);
     let req = Request {
@@ -385,8 +384,7 @@ fn englands_history_puts_the_share_under_five_years_within_its_target_where_publ
     );
     let england = run_replication(&hs, Arm::History, Rule::ManagerShared, 2017, 0).england;
     let at = |y: u32, m: Metric| england[(y - from) as usize].get(m);
-    let t = tolerance(under_five);
-    for (y, p) in published(under_five) {
+    for (y, p) in published {
         let got = at(y, under_five);
         assert!((got - p).abs() <= t, "{y}: {got:.1}% against {p}% published (tolerance {t})");
     }
